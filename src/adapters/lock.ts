@@ -1,0 +1,125 @@
+/**
+ * The daemon lock: an exclusive, non-blocking BSD `flock` on
+ * `<town>/daemon/daemon.lock`, the same lock the Go daemon and `flock(1)`
+ * take. The lock file is never deleted. The one open file is kept for the
+ * life of the process; the kernel releases the lock when the process dies.
+ *
+ * Probing ("who holds it?") reads `/proc/locks` on Linux, which does not
+ * touch the lock at all, so a `status` or `start` probe can never make a
+ * starting daemon lose its lock race. Elsewhere the probe takes and releases
+ * the lock.
+ *
+ * @module
+ */
+
+/** A held lock; release it with {@link HeldLock.release}. */
+export interface HeldLock {
+  /** Unlocks and closes the file. */
+  release(): void;
+}
+
+/** Opens (creating, mode 0644) and tries to lock `path`; null when held. */
+export async function tryLockFile(path: string): Promise<HeldLock | null> {
+  const file = await Deno.open(path, {
+    read: true,
+    write: true,
+    create: true,
+    mode: 0o644,
+  });
+  let locked = false;
+  try {
+    locked = await file.tryLock(true);
+  } finally {
+    if (!locked) file.close();
+  }
+  if (!locked) return null;
+  return {
+    release() {
+      try {
+        file.unlockSync();
+      } catch {
+        // closing releases it anyway
+      }
+      try {
+        file.close();
+      } catch {
+        // already closed
+      }
+    },
+  };
+}
+
+/** What a probe found out about a lock file. */
+export interface LockProbe {
+  /** True when some process holds an exclusive lock on the file. */
+  held: boolean;
+  /** The holder's PID when the kernel tells it (Linux); else null. */
+  holderPid: number | null;
+}
+
+/** Finds out whether `path` is locked without disturbing the holder. */
+export async function probeLock(path: string): Promise<LockProbe> {
+  let info: Deno.FileInfo;
+  try {
+    info = await Deno.stat(path);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) {
+      return { held: false, holderPid: null };
+    }
+    throw err;
+  }
+  const viaProc = await probeProcLocks(info);
+  if (viaProc) return viaProc;
+  const held = await tryLockFile(path);
+  if (held) {
+    held.release();
+    return { held: false, holderPid: null };
+  }
+  return { held: true, holderPid: null };
+}
+
+async function probeProcLocks(info: Deno.FileInfo): Promise<LockProbe | null> {
+  if (Deno.build.os !== "linux" || info.ino === null || info.dev === null) {
+    return null;
+  }
+  let text: string;
+  try {
+    text = await Deno.readTextFile("/proc/locks");
+  } catch {
+    return null;
+  }
+  return parseProcLocks(text, info.dev, info.ino);
+}
+
+/**
+ * Finds an exclusive FLOCK on (dev, ino) in the text of `/proc/locks`.
+ * Lines look like `1: FLOCK  ADVISORY  WRITE 4242 fd:01:131 0 EOF`.
+ */
+export function parseProcLocks(
+  text: string,
+  dev: number,
+  ino: number,
+): LockProbe {
+  const major = Number((BigInt(dev) >> 8n) & 0xfffn) |
+    Number((BigInt(dev) >> 32n) & ~0xfffn);
+  const minor = Number(BigInt(dev) & 0xffn) |
+    Number((BigInt(dev) >> 12n) & ~0xffn);
+  for (const line of text.split("\n")) {
+    const parts = line.trim().split(/\s+/);
+    // "N:" FLOCK ADVISORY WRITE pid maj:min:ino start end; blocked waiters
+    // carry an extra "->" field after the index.
+    const i = parts[1] === "->" ? 2 : 1;
+    if (parts[i] !== "FLOCK" || parts[i + 2] !== "WRITE") continue;
+    const pid = Number(parts[i + 3]);
+    const id = parts[i + 4]?.split(":");
+    if (!id || id.length !== 3 || parts[1] === "->") continue;
+    const [ma, mi, inode] = id;
+    if (
+      Number(inode) === ino && parseInt(ma ?? "", 16) === major &&
+      parseInt(mi ?? "", 16) === minor
+    ) {
+      return { held: true, holderPid: Number.isFinite(pid) ? pid : null };
+    }
+  }
+  return { held: false, holderPid: null };
+}

@@ -1,0 +1,163 @@
+/**
+ * Process-level facts and actions: liveness of a PID (`/proc/<pid>` on
+ * Linux, `kill -0` elsewhere), signalling a PID, signal subscription,
+ * exiting, the environment, and the daemon's own identity.
+ *
+ * @module
+ */
+
+/** Signals the daemon reacts to. */
+export type DaemonSignal =
+  | "SIGTERM"
+  | "SIGINT"
+  | "SIGHUP"
+  | "SIGUSR1"
+  | "SIGUSR2";
+
+const DAEMON_SIGNALS: DaemonSignal[] = [
+  "SIGTERM",
+  "SIGINT",
+  "SIGHUP",
+  "SIGUSR1",
+  "SIGUSR2",
+];
+
+/** Subscribes `handler` to every daemon signal; returns an unsubscribe. */
+export function onSignals(handler: (sig: DaemonSignal) => void): () => void {
+  const listeners = DAEMON_SIGNALS.map((sig) => {
+    const fn = () => handler(sig);
+    Deno.addSignalListener(sig, fn);
+    return [sig, fn] as const;
+  });
+  return () => {
+    for (const [sig, fn] of listeners) {
+      try {
+        Deno.removeSignalListener(sig, fn);
+      } catch {
+        // already removed
+      }
+    }
+  };
+}
+
+/** True when a process with this PID exists (zombies count as gone). */
+export async function pidAlive(pid: number): Promise<boolean> {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  if (Deno.build.os === "linux") {
+    try {
+      const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
+      const state = stat.slice(
+        stat.lastIndexOf(")") + 2,
+        stat.lastIndexOf(")") + 3,
+      );
+      return state !== "Z" && state !== "X";
+    } catch {
+      return false;
+    }
+  }
+  try {
+    Deno.kill(pid, "SIGCONT");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The command line of a process (Linux), or null. */
+export async function pidCmdline(pid: number): Promise<string[] | null> {
+  try {
+    const raw = await Deno.readTextFile(`/proc/${pid}/cmdline`);
+    return raw.split("\0").filter((s) => s !== "");
+  } catch {
+    return null;
+  }
+}
+
+/** Sends `signal` to `pid`; false when the process is gone or not ours. */
+export function sendSignal(pid: number, signal: Deno.Signal): boolean {
+  try {
+    Deno.kill(pid, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Ends the process with `code`. */
+export function exit(code: number): never {
+  Deno.exit(code);
+}
+
+/** This process's PID. */
+export function ownPid(): number {
+  return Deno.pid;
+}
+
+/** Reads an environment variable. */
+export function getEnv(name: string): string | undefined {
+  return Deno.env.get(name);
+}
+
+/** A copy of the whole environment. */
+export function envObject(): Record<string, string> {
+  return Deno.env.toObject();
+}
+
+/** The current directory, preferring `$PWD` when it names the same place. */
+export function currentDir(): string {
+  const cwd = Deno.cwd();
+  const pwd = Deno.env.get("PWD");
+  if (pwd && pwd.startsWith("/")) {
+    try {
+      const a = Deno.statSync(pwd);
+      const b = Deno.statSync(".");
+      if (a.ino !== null && a.ino === b.ino && a.dev === b.dev) return pwd;
+    } catch {
+      // fall back to the physical path
+    }
+  }
+  return cwd;
+}
+
+/** The user's home directory, or null. */
+export function homeDir(): string | null {
+  return Deno.env.get("HOME") ?? null;
+}
+
+/** True when stdout is a terminal and colour is allowed. */
+export function stdoutIsTty(): boolean {
+  return Deno.stdout.isTerminal() && !Deno.env.get("NO_COLOR");
+}
+
+/** Writes text to stdout. */
+export function writeStdout(text: string): void {
+  Deno.stdout.writeSync(new TextEncoder().encode(text));
+}
+
+/** Writes text to stderr. */
+export function writeStderr(text: string): void {
+  Deno.stderr.writeSync(new TextEncoder().encode(text));
+}
+
+/** Resolves after `ms` milliseconds, or early when `signal` aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", done);
+  });
+}
+
+/** mtime of the running executable (the compiled binary or `deno`). */
+export async function executableMtime(): Promise<Date | null> {
+  try {
+    return (await Deno.stat(Deno.execPath())).mtime;
+  } catch {
+    return null;
+  }
+}

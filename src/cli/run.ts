@@ -1,0 +1,103 @@
+/**
+ * `gt-daemon run`: the daemon in the foreground (what `start` spawns and
+ * what a systemd unit runs).
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { type Engine, runDaemon } from "../daemon/daemon.ts";
+import type { SignalQueue } from "../daemon/signal_queue.ts";
+import { AppError, errorMessage, UsageError } from "../errors.ts";
+import type { Log } from "../log.ts";
+import {
+  type CliIo,
+  parseCount,
+  resolveInterval,
+  resolveTown,
+} from "./common.ts";
+
+/** Parsed `run` options. */
+export interface RunOptions {
+  town?: string;
+  interval?: string;
+  logMaxBytes?: number;
+  logKeep?: number;
+}
+
+/** Parses `run` arguments. */
+export function parseRunArgs(args: string[]): RunOptions {
+  try {
+    const { values } = parseArgs({
+      args,
+      options: {
+        town: { type: "string" },
+        interval: { type: "string" },
+        "log-max-bytes": { type: "string" },
+        "log-keep": { type: "string" },
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+    const out: RunOptions = {};
+    if (values.town !== undefined) out.town = values.town;
+    if (values.interval !== undefined) out.interval = values.interval;
+    if (values["log-max-bytes"] !== undefined) {
+      out.logMaxBytes = parseCount(values["log-max-bytes"], "--log-max-bytes");
+    }
+    if (values["log-keep"] !== undefined) {
+      out.logKeep = parseCount(values["log-keep"], "--log-keep");
+    }
+    return out;
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    throw new UsageError(`Invalid arguments for "run": ${errorMessage(err)}`);
+  }
+}
+
+/** Builds the heartbeat engine for a town. */
+export type EngineFactory = (ctx: {
+  town: string;
+  intervalMs: number;
+  log: Log;
+  queue: SignalQueue;
+}) => Promise<Engine> | Engine;
+
+/** Runs `run`; returns the exit code once the daemon stops. */
+export async function runRun(
+  io: CliIo,
+  opts: RunOptions,
+  deps: {
+    engine: EngineFactory;
+    denoVersion: string;
+    execPath: string;
+    startupNotes?: () => string[];
+  },
+): Promise<number> {
+  const town = await resolveTown(io, opts.town);
+  const intervalMs = resolveInterval(io, opts.interval);
+  const env = io.env;
+  const logMaxBytes = opts.logMaxBytes ??
+    (env.GT_DAEMON_LOG_MAX_BYTES
+      ? parseCount(env.GT_DAEMON_LOG_MAX_BYTES, "GT_DAEMON_LOG_MAX_BYTES")
+      : undefined);
+  const logKeep = opts.logKeep ??
+    (env.GT_DAEMON_LOG_KEEP
+      ? parseCount(env.GT_DAEMON_LOG_KEEP, "GT_DAEMON_LOG_KEEP")
+      : undefined);
+  const runOpts: Parameters<typeof runDaemon>[0] = {
+    town,
+    intervalMs,
+    denoVersion: deps.denoVersion,
+    execPath: deps.execPath,
+    engine: ({ log, queue }) => deps.engine({ town, intervalMs, log, queue }),
+  };
+  if (logMaxBytes !== undefined) runOpts.logMaxBytes = logMaxBytes;
+  if (logKeep !== undefined) runOpts.logKeep = logKeep;
+  if (deps.startupNotes) runOpts.startupNotes = deps.startupNotes();
+  const outcome = await runDaemon(runOpts);
+  if (outcome.code !== 0) {
+    throw new AppError(outcome.error ?? "Daemon failed");
+  }
+  return 0;
+}

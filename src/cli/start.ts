@@ -1,0 +1,155 @@
+/**
+ * `gt-daemon start`: spawn `run` fully detached and wait, by polling, until
+ * the lock is held and the PID file names the holder. Safe to run from cron
+ * every minute: an already running daemon (or another `start` that won the
+ * race) is reported with exit 0.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { realFs } from "../adapters/fs.ts";
+import { pidAlive, sleep } from "../adapters/os.ts";
+import { spawnDetached } from "../adapters/spawn.ts";
+import { AppError, errorMessage, UsageError } from "../errors.ts";
+import { goDuration } from "../gotime.ts";
+import { townPaths } from "../town/paths.ts";
+import { PROGRAM } from "../version.ts";
+import { type CliIo, resolveInterval, resolveTown, styler } from "./common.ts";
+import { probeDaemon } from "./probe.ts";
+
+/** Parsed `start` options. */
+export interface StartOptions {
+  town?: string;
+  interval?: string;
+  quiet: boolean;
+  /** Readiness deadline in ms. */
+  waitMs: number;
+}
+
+/** Parses `start` arguments. */
+export function parseStartArgs(args: string[]): StartOptions {
+  try {
+    const { values } = parseArgs({
+      args,
+      options: {
+        town: { type: "string" },
+        interval: { type: "string" },
+        quiet: { type: "boolean", short: "q" },
+        wait: { type: "string" },
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+    const out: StartOptions = { quiet: values.quiet ?? false, waitMs: 15_000 };
+    if (values.town !== undefined) out.town = values.town;
+    if (values.interval !== undefined) out.interval = values.interval;
+    if (values.wait !== undefined) {
+      const n = Number(values.wait);
+      if (!Number.isFinite(n) || n <= 0) {
+        throw new Error(`--wait takes seconds, got "${values.wait}"`);
+      }
+      out.waitMs = n * 1000;
+    }
+    return out;
+  } catch (err) {
+    throw new UsageError(`Invalid arguments for "start": ${errorMessage(err)}`);
+  }
+}
+
+/** How to re-run this program (`[deno, run, …flags, main.ts]` or `[binary]`). */
+export type SelfCommand = () => string[];
+
+/** Runs `start`; returns the exit code. */
+export async function runStart(
+  io: CliIo,
+  opts: StartOptions,
+  self: SelfCommand,
+): Promise<number> {
+  const town = await resolveTown(io, opts.town);
+  const intervalMs = resolveInterval(io, opts.interval);
+  const s = styler(io);
+  const say = (text: string) => {
+    if (!opts.quiet) io.stdout(text + "\n");
+  };
+
+  const before = await probeDaemon(town);
+  if (before.running) {
+    say(s.running(`Daemon already running (PID ${before.pid ?? "unknown"})`));
+    return 0;
+  }
+
+  const argv = [
+    ...self(),
+    "run",
+    "--town",
+    town,
+    "--interval",
+    goDuration(intervalMs),
+  ];
+  let child;
+  try {
+    child = spawnDetached(argv, { cwd: town });
+  } catch (err) {
+    throw new AppError(`Cannot start the daemon: ${errorMessage(err)}`, {
+      cause: err,
+    });
+  }
+  let exitCode: number | null = null;
+  child.exited.then((c) => (exitCode = c), () => (exitCode = -1));
+
+  const deadline = Date.now() + opts.waitMs;
+  while (Date.now() < deadline) {
+    const probe = await probeDaemon(town);
+    if (probe.running && probe.pid !== null && probe.pidFilePid === probe.pid) {
+      if (probe.pid === child.pid) {
+        say(s.ok(`Daemon started (PID ${probe.pid})`));
+      } else {
+        say(s.running(`Daemon already running (PID ${probe.pid})`));
+      }
+      return 0;
+    }
+    if (exitCode !== null && !probe.running) {
+      // The child ended and nobody holds the lock: a real failure. Give a
+      // concurrent winner a moment to appear before reporting it.
+      await sleep(100);
+      const again = await probeDaemon(town);
+      if (again.running) continue;
+      const reason = await startupFailure(town, child.pid);
+      throw new AppError(
+        `Daemon failed to start (PID ${child.pid}, exit ${exitCode})` +
+          (reason ? `: ${reason}` : `; check '${PROGRAM} logs'`),
+      );
+    }
+    await sleep(25);
+  }
+  const alive = await pidAlive(child.pid);
+  throw new AppError(
+    `Daemon did not become ready within ${
+      goDuration(opts.waitMs)
+    } (PID ${child.pid}, ${
+      alive ? "still running" : "exited"
+    }); check '${PROGRAM} logs'`,
+  );
+}
+
+/** The reason the daemon with `pid` logged for failing to start, if any. */
+export async function startupFailure(
+  town: string,
+  pid: number,
+): Promise<string | null> {
+  let text: string | null = null;
+  try {
+    text = await realFs.readText(townPaths(town).log);
+  } catch {
+    return null;
+  }
+  if (text === null) return null;
+  const marker = `Daemon startup failed (PID ${pid}): `;
+  const lines = text.split("\n");
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const at = lines[i]!.indexOf(marker);
+    if (at >= 0) return lines[i]!.slice(at + marker.length);
+  }
+  return null;
+}

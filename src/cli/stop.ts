@@ -1,0 +1,100 @@
+/**
+ * `gt-daemon stop [--timeout S]`: SIGTERM to the lock holder, poll the lock
+ * until it is released, SIGKILL after the timeout. Not running is not an
+ * error (exit 0), so service managers and scripts can call it blindly.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { sendSignal, sleep } from "../adapters/os.ts";
+import { AppError, errorMessage, UsageError } from "../errors.ts";
+import { goDuration } from "../gotime.ts";
+import { type CliIo, resolveTown, styler } from "./common.ts";
+import { probeDaemon, removeStalePidFile } from "./probe.ts";
+
+/** Parsed `stop` options. */
+export interface StopOptions {
+  town?: string;
+  timeoutMs: number;
+  quiet: boolean;
+}
+
+/** Parses `stop` arguments. */
+export function parseStopArgs(args: string[]): StopOptions {
+  try {
+    const { values } = parseArgs({
+      args,
+      options: {
+        town: { type: "string" },
+        timeout: { type: "string" },
+        quiet: { type: "boolean", short: "q" },
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+    const out: StopOptions = {
+      timeoutMs: 10_000,
+      quiet: values.quiet ?? false,
+    };
+    if (values.town !== undefined) out.town = values.town;
+    if (values.timeout !== undefined) {
+      const n = Number(values.timeout);
+      if (!Number.isFinite(n) || n < 0) {
+        throw new Error(`--timeout takes seconds, got "${values.timeout}"`);
+      }
+      out.timeoutMs = n * 1000;
+    }
+    return out;
+  } catch (err) {
+    throw new UsageError(`Invalid arguments for "stop": ${errorMessage(err)}`);
+  }
+}
+
+/** Runs `stop`; returns the exit code. */
+export async function runStop(io: CliIo, opts: StopOptions): Promise<number> {
+  const town = await resolveTown(io, opts.town);
+  const s = styler(io);
+  const say = (text: string) => {
+    if (!opts.quiet) io.stdout(text + "\n");
+  };
+  const probe = await probeDaemon(town);
+  if (!probe.running) {
+    if (probe.pidFilePid !== null) await removeStalePidFile(town);
+    say(s.stopped("Daemon is not running"));
+    return 0;
+  }
+  const pid = probe.pid;
+  if (pid === null) {
+    throw new AppError(
+      "Daemon holds the lock but its PID is unknown: the PID file is missing or unreadable",
+    );
+  }
+  sendSignal(pid, "SIGTERM");
+  const released = async (ms: number) => {
+    const deadline = Date.now() + ms;
+    while (Date.now() < deadline) {
+      if (!(await probeDaemon(town)).running) return true;
+      await sleep(25);
+    }
+    return !(await probeDaemon(town)).running;
+  };
+  if (await released(opts.timeoutMs)) {
+    say(s.ok(`Daemon stopped (was PID ${pid})`));
+    return 0;
+  }
+  sendSignal(pid, "SIGKILL");
+  if (await released(5_000)) {
+    await removeStalePidFile(town);
+    say(s.ok(`Daemon stopped (was PID ${pid})`));
+    say(
+      s.warn(
+        `It did not exit within ${
+          goDuration(opts.timeoutMs)
+        } of SIGTERM and was killed`,
+      ),
+    );
+    return 0;
+  }
+  throw new AppError(`Daemon (PID ${pid}) still holds the lock after SIGKILL`);
+}

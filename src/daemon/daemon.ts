@@ -1,0 +1,277 @@
+/**
+ * The daemon process: lock, PID file, state, signals, the heartbeat loop and
+ * a shutdown that can happen at any moment. Order matters: signal listeners
+ * are installed before the PID file is written (an early SIGUSR1 would kill
+ * the process otherwise), and the lock is taken before the PID file.
+ *
+ * @module
+ */
+
+import { realFs } from "../adapters/fs.ts";
+import { FileLog } from "../adapters/log_file.ts";
+import { tryLockFile } from "../adapters/lock.ts";
+import { type DaemonSignal, onSignals, ownPid, sleep } from "../adapters/os.ts";
+import { errorMessage } from "../errors.ts";
+import { goDuration } from "../gotime.ts";
+import type { Log } from "../log.ts";
+import { townPaths } from "../town/paths.ts";
+import { runtimeWarning, VERSION } from "../version.ts";
+import { SignalQueue } from "./signal_queue.ts";
+import { type DaemonState, decodeState, encodeState } from "./state.ts";
+
+/** The work the loop drives; the heartbeat checks live behind it. */
+export interface Engine {
+  /** Starts background helpers (the feed curator). */
+  start(): Promise<void>;
+  /** One full heartbeat. */
+  heartbeat(signal: AbortSignal): Promise<void>;
+  /** Lifecycle processing only (SIGUSR1, `poke`). */
+  lifecycle(signal: AbortSignal): Promise<void>;
+  /** Handles wake-up events (tmux hooks, `poke`); returns true to run a heartbeat. */
+  events(signal: AbortSignal): Promise<void>;
+  /** Extra fields to persist in state.json after each heartbeat. */
+  stateExtras?(): Partial<DaemonState>;
+  /** Stops background helpers. */
+  stop(): Promise<void>;
+}
+
+/** Options for {@link runDaemon}. */
+export interface RunDaemonOptions {
+  town: string;
+  intervalMs: number;
+  /** Builds the engine once the lock is held. */
+  engine: (ctx: { log: Log; queue: SignalQueue }) => Promise<Engine> | Engine;
+  /** Deno version (for the SIGUSR1 inspector warning). */
+  denoVersion: string;
+  execPath: string;
+  /** Log rotation settings. */
+  logMaxBytes?: number;
+  logKeep?: number;
+  /** Mirror log lines here (foreground run on a terminal). */
+  mirror?: (line: string) => void;
+  /** Extra lines logged right after start (tool resolution). */
+  startupNotes?: string[];
+}
+
+/** The outcome of {@link runDaemon}: the exit code and a reason on failure. */
+export interface RunOutcome {
+  code: number;
+  error?: string;
+}
+
+const SIGNAL_NAMES: Record<DaemonSignal, string> = {
+  SIGTERM: "terminated",
+  SIGINT: "interrupt",
+  SIGHUP: "hangup",
+  SIGUSR1: "user defined signal 1",
+  SIGUSR2: "user defined signal 2",
+};
+
+/** How long a stop waits for in-flight work to unwind after aborting it. */
+const UNWIND_MS = 1_000;
+
+/** Runs the daemon until a stop signal; resolves with the exit outcome. */
+export async function runDaemon(opts: RunDaemonOptions): Promise<RunOutcome> {
+  const paths = townPaths(opts.town);
+  const pid = ownPid();
+  try {
+    await realFs.mkdirp(paths.daemonDir, 0o755);
+  } catch (err) {
+    return {
+      code: 1,
+      error: `Cannot create daemon directory: ${errorMessage(err)}`,
+    };
+  }
+  const fileLogOptions: ConstructorParameters<typeof FileLog>[1] = {};
+  if (opts.logMaxBytes !== undefined) {
+    fileLogOptions.maxBytes = opts.logMaxBytes;
+  }
+  if (opts.logKeep !== undefined) fileLogOptions.keep = opts.logKeep;
+  if (opts.mirror !== undefined) fileLogOptions.mirror = opts.mirror;
+  const log = new FileLog(paths.log, fileLogOptions);
+
+  const queue = new SignalQueue();
+  const aborter = new AbortController();
+  const unsubscribe = onSignals((sig) => {
+    if (sig === "SIGTERM" || sig === "SIGINT") {
+      if (!queue.stopping) {
+        log.log(`Received signal ${SIGNAL_NAMES[sig]}, shutting down`);
+      }
+      queue.push("stop");
+      aborter.abort();
+    } else if (sig === "SIGUSR1") {
+      log.log("Received SIGUSR1, processing lifecycle requests immediately");
+      queue.push("lifecycle");
+    } else {
+      log.log(`Received signal ${SIGNAL_NAMES[sig]}, running a heartbeat now`);
+      queue.push("heartbeat");
+    }
+  });
+
+  log.log(`Daemon starting (PID ${pid})`);
+  let lock;
+  try {
+    lock = await tryLockFile(paths.lock);
+  } catch (err) {
+    unsubscribe();
+    const error = `opening lock file: ${errorMessage(err)}`;
+    log.log(`Daemon startup failed (PID ${pid}): ${error}`);
+    return { code: 1, error };
+  }
+  if (!lock) {
+    unsubscribe();
+    const error = "daemon already running (lock held by another process)";
+    log.log(`Daemon startup failed (PID ${pid}): ${error}`);
+    return { code: 1, error };
+  }
+
+  let engine: Engine | null = null;
+  let state: DaemonState | null = null;
+  try {
+    try {
+      await realFs.writeAtomic(paths.pid, String(pid), 0o644);
+    } catch (err) {
+      const error = `writing PID file: ${errorMessage(err)}`;
+      log.log(`Daemon startup failed (PID ${pid}): ${error}`);
+      return { code: 1, error };
+    }
+    try {
+      decodeState(await realFs.readText(paths.state, 1024 * 1024));
+    } catch (err) {
+      log.log(`Warning: replacing unreadable state file: ${errorMessage(err)}`);
+    }
+    const warning = runtimeWarning(opts.denoVersion);
+    state = {
+      running: true,
+      pid,
+      startedAt: new Date(),
+      lastHeartbeat: null,
+      heartbeatCount: 0,
+      intervalMs: opts.intervalMs,
+      version: VERSION,
+      deno: opts.denoVersion,
+      execPath: opts.execPath,
+      warnings: warning ? [warning] : [],
+    };
+    await saveState(paths.state, state, log, "Warning: failed to save state");
+    log.log(
+      `Daemon running, recovery heartbeat interval ${
+        goDuration(opts.intervalMs)
+      }`,
+    );
+    if (warning) log.log(warning);
+    for (const note of opts.startupNotes ?? []) log.log(note);
+
+    engine = await opts.engine({ log, queue });
+    await engine.start();
+    await loop(engine, state, {
+      queue,
+      aborter,
+      log,
+      intervalMs: opts.intervalMs,
+      statePath: paths.state,
+    });
+  } catch (err) {
+    log.log(`Error: daemon loop failed: ${errorMessage(err)}`);
+  } finally {
+    log.log("Daemon shutting down");
+    if (engine) {
+      try {
+        await engine.stop();
+      } catch (err) {
+        log.log(`Warning: stopping helpers failed: ${errorMessage(err)}`);
+      }
+    }
+    if (state) {
+      state.running = false;
+      Object.assign(state, engine?.stateExtras?.() ?? {});
+      await saveState(
+        paths.state,
+        state,
+        log,
+        "Warning: failed to save final state",
+      );
+      log.log("Daemon stopped");
+    }
+    try {
+      const current = await realFs.readText(paths.pid);
+      if (current?.trim() === String(pid)) await realFs.remove(paths.pid);
+    } catch {
+      // best effort
+    }
+    unsubscribe();
+    lock.release();
+  }
+  return { code: 0 };
+}
+
+interface LoopCtx {
+  queue: SignalQueue;
+  aborter: AbortController;
+  log: Log;
+  intervalMs: number;
+  statePath: string;
+}
+
+async function loop(engine: Engine, state: DaemonState, ctx: LoopCtx) {
+  const { queue, aborter, log } = ctx;
+  let due = Date.now();
+  const guarded = async (what: string, work: Promise<void>) => {
+    const done = work.then(
+      () => {},
+      (err) => {
+        if (!aborter.signal.aborted) {
+          log.log(`Error: ${what} failed: ${errorMessage(err)}`);
+        }
+      },
+    );
+    // A stop aborts in-flight subprocesses; give them a moment to unwind.
+    const stopped = new Promise<void>((resolve) => {
+      if (aborter.signal.aborted) return resolve();
+      aborter.signal.addEventListener("abort", () => resolve(), { once: true });
+    });
+    await Promise.race([
+      done,
+      stopped.then(() => Promise.race([done, sleep(UNWIND_MS)])),
+    ]);
+  };
+  while (!queue.stopping) {
+    let event = queue.take();
+    if (event === null && Date.now() >= due) event = "heartbeat";
+    if (event === null) {
+      await queue.wait(due - Date.now());
+      continue;
+    }
+    if (event === "stop") break;
+    if (event === "lifecycle") {
+      await guarded("lifecycle processing", engine.lifecycle(aborter.signal));
+      continue;
+    }
+    if (event === "events") {
+      await guarded("event handling", engine.events(aborter.signal));
+      continue;
+    }
+    log.log("Heartbeat starting (recovery-focused)");
+    await guarded("heartbeat", engine.heartbeat(aborter.signal));
+    if (queue.stopping) break;
+    state.lastHeartbeat = new Date();
+    state.heartbeatCount++;
+    Object.assign(state, engine.stateExtras?.() ?? {});
+    await saveState(ctx.statePath, state, log, "Warning: failed to save state");
+    log.log(`Heartbeat complete (#${state.heartbeatCount})`);
+    due = Date.now() + ctx.intervalMs;
+  }
+}
+
+async function saveState(
+  path: string,
+  state: DaemonState,
+  log: Log,
+  prefix: string,
+) {
+  try {
+    await realFs.writeAtomic(path, encodeState(state), 0o644);
+  } catch (err) {
+    log.log(`${prefix}: ${errorMessage(err)}`);
+  }
+}

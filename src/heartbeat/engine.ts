@@ -1,0 +1,59 @@
+/**
+ * The heartbeat engine: observe the town once, run each check (a pure
+ * decide function) in the reference order, and act on what they decide. A
+ * check that throws is logged and the next one still runs.
+ *
+ * @module
+ */
+
+import { errorMessage } from "../errors.ts";
+import type { Log } from "../log.ts";
+import type { Action, TownSnapshot } from "./types.ts";
+
+/** What a check may consult besides the snapshot. */
+export interface DecideContext {
+  now: Date;
+}
+
+/** One heartbeat step. */
+export interface Check {
+  /** Name used in logs and `--dry-run`. */
+  name: string;
+  /** Decides from the snapshot; must not perform I/O. */
+  decide(snapshot: TownSnapshot, ctx: DecideContext): Action[];
+}
+
+/**
+ * The reference's step order. Each entry is a slot the supervision and
+ * recovery checks fill; an empty slot decides nothing.
+ */
+export const CHECK_ORDER = [
+  "boot",
+  "deacon-heartbeat",
+  "witnesses",
+  "refineries",
+  "pending-spawns",
+  "lifecycle",
+  "stale-agents",
+  "gupp",
+  "orphaned-work",
+  "polecat-health",
+] as const;
+
+/** Runs every check against one snapshot and collects their actions in order. */
+export function decideAll(
+  checks: readonly Check[],
+  snapshot: TownSnapshot,
+  ctx: DecideContext,
+  log: Log,
+): { check: string; actions: Action[] }[] {
+  const out: { check: string; actions: Action[] }[] = [];
+  for (const check of checks) {
+    try {
+      out.push({ check: check.name, actions: check.decide(snapshot, ctx) });
+    } catch (err) {
+      log.log(`Error: check ${check.name} failed: ${errorMessage(err)}`);
+    }
+  }
+  return out;
+}

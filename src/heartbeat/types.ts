@@ -1,0 +1,171 @@
+/**
+ * The heartbeat's data model: a {@link TownSnapshot} is one read of the world,
+ * each check is a pure function from the snapshot to {@link Action}s, and
+ * `act` carries the actions out.
+ *
+ * @module
+ */
+
+/** Agent fields parsed from a bead description (`key: value` lines). */
+export interface AgentFields {
+  roleType: string;
+  rig: string;
+  agentState: string;
+  hookBead: string;
+  roleBead: string;
+  cleanupStatus: string;
+  activeMr: string;
+  notificationLevel: string;
+}
+
+/** One agent bead as listed by `bd list --type=agent --json`. */
+export interface AgentBead {
+  id: string;
+  issueType: string;
+  title: string;
+  description: string;
+  /** Fields from the description (the reference's source of `agent_state`). */
+  fields: AgentFields;
+  /** The `hook_bead` JSON column; "" when absent. */
+  hookBead: string;
+  /** The `agent_state` JSON column; "" when absent. */
+  agentState: string;
+  /** Raw `updated_at`. */
+  updatedAt: string;
+  /** `updated_at` parsed; null when missing or not RFC 3339. */
+  updated: Date | null;
+}
+
+/** One pane as listed by `tmux list-panes -a`. */
+export interface PaneInfo {
+  session: string;
+  paneId: string;
+  pid: number;
+  /** `pane_current_command`. */
+  command: string;
+  /** `pane_dead` (only with `remain-on-exit`). */
+  dead: boolean;
+}
+
+/** One message of `gt mail inbox --identity deacon/ --json`. */
+export interface MailMessage {
+  id: string;
+  from: string;
+  to: string;
+  subject: string;
+  body: string;
+  timestamp: string;
+  read: boolean;
+  priority: string;
+  type: string;
+}
+
+/** A pending polecat spawn (`<town>/spawn/pending.json`). */
+export interface PendingSpawn {
+  rig: string;
+  polecat: string;
+  session: string;
+  issue: string;
+  spawned_at: string;
+  mail_id: string;
+}
+
+/** One read of the world, taken at the start of a heartbeat. */
+export interface TownSnapshot {
+  town: string;
+  now: Date;
+  /** Valid rig names from `mayor/rigs.json`, sorted. */
+  rigs: string[];
+  /** Problems with `rigs.json` or rejected rig names, logged once a tick. */
+  rigProblems: string[];
+  /** Agent beads by id; null when `bd` could not be read this tick. */
+  beads: ReadonlyMap<string, AgentBead> | null;
+  beadsError: string | null;
+  /** Panes by session name; null when tmux could not be read this tick. */
+  sessions: ReadonlyMap<string, PaneInfo[]> | null;
+  tmuxError: string | null;
+  /** False when tmux is missing (degraded Boot triage). */
+  tmuxAvailable: boolean;
+  /** `GT_DEGRADED=true` or tmux unavailable. */
+  degraded: boolean;
+  /** Deacon heartbeat timestamp; null when missing or unreadable. */
+  deaconHeartbeat: Date | null;
+  /** mtime of the Boot marker; null when absent. */
+  bootMarkerMtimeMs: number | null;
+  /** Valid polecat directory names per rig. */
+  polecats: ReadonlyMap<string, string[]>;
+  /** Deacon inbox; null when it could not be read. */
+  mail: MailMessage[] | null;
+  mailError: string | null;
+  /** Pending spawns; null when the file could not be read. */
+  pending: PendingSpawn[] | null;
+}
+
+/** Everything `act` needs to (re)start one agent session. */
+export interface SessionSpec {
+  /** Stable agent key, e.g. `deacon`, `gastown/witness`, `gastown/polecats/Toast`. */
+  agent: string;
+  session: string;
+  workDir: string;
+  /** Fail (instead of falling back) when `workDir` does not exist. */
+  requireWorkDir: boolean;
+  /** tmux session environment, set in order. */
+  env: [string, string][];
+  /** The startup command line typed into (or run by) the session. */
+  command: string;
+  /** Status-line theming; absent for roles the reference leaves plain. */
+  theme?: { bg: string; fg: string; rig: string; worker: string; role: string };
+  /** Agent id for the pane-died crash hook. */
+  crashHookAgent?: string;
+  /** Wait for the agent process, then accept the bypass-permissions dialog. */
+  waitForAgent: boolean;
+  /** Run `git fetch`, `git pull --rebase`, `bd sync` in `workDir` first. */
+  preSync: boolean;
+}
+
+/** One thing a check decided to do. Every field is plain data (dry-run JSON). */
+export type Action =
+  | { kind: "log"; message: string }
+  | {
+    kind: "startSession";
+    spec: SessionSpec;
+    /** Kill an existing session of that name first (even a healthy one). */
+    killFirst: boolean;
+    /** Log line before starting. */
+    startLog?: string;
+    /** Log line on success. */
+    okLog: string;
+    /** Log line on failure; `{err}` is replaced by the error text. */
+    errLog: string;
+    /** Mail sent when the start fails; `{err}` in the body is replaced. */
+    failureMail?: { to: string; subject: string; body: string };
+  }
+  | {
+    kind: "killSession";
+    session: string;
+    okLog?: string;
+    errLog?: string;
+  }
+  | {
+    kind: "nudge";
+    session: string;
+    text: string;
+    errLog?: string;
+  }
+  | {
+    kind: "sendMail";
+    to: string;
+    subject: string;
+    body: string;
+    okLog?: string;
+    errLog?: string;
+    /** De-duplication key; the same key is not re-sent while it holds. */
+    dedupeKey?: string;
+  }
+  | {
+    kind: "markDead";
+    beadId: string;
+    description: string;
+    okLog?: string;
+    errLog?: string;
+  };

@@ -1,0 +1,221 @@
+/**
+ * Test helpers for running the program as a subprocess against a temp town,
+ * and for ending every daemon a test started by its PID.
+ *
+ * @module
+ */
+
+import { fileURLToPath } from "node:url";
+
+/** The repository root. */
+export const REPO = fileURLToPath(new URL("../../", import.meta.url)).replace(
+  /\/$/,
+  "",
+);
+/** The program's entry point. */
+export const MAIN = `${REPO}/main.ts`;
+/** The stand-in programs (`gt`, `bd`, `claude`). */
+export const FIXTURE_BIN = `${REPO}/tests/fixtures/bin`;
+
+/** What a finished CLI call printed. */
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** A temporary town with `mayor/town.json`. */
+export interface TempTown {
+  root: string;
+  town: string;
+  close(): Promise<void>;
+}
+
+/** Creates a temp town (and a sibling HOME without a `gt` town). */
+export async function makeTown(
+  options: { rigs?: string[] } = {},
+): Promise<TempTown> {
+  const root = await Deno.makeTempDir({ prefix: "gtd-" });
+  const town = `${root}/town`;
+  await Deno.mkdir(`${town}/mayor`, { recursive: true });
+  await Deno.mkdir(`${town}/deacon`, { recursive: true });
+  await Deno.mkdir(`${root}/home`, { recursive: true });
+  await Deno.writeTextFile(`${town}/mayor/town.json`, '{"name":"test"}');
+  if (options.rigs) {
+    const rigs: Record<string, unknown> = {};
+    for (const r of options.rigs) rigs[r] = {};
+    await Deno.writeTextFile(
+      `${town}/mayor/rigs.json`,
+      JSON.stringify({ version: 1, rigs }),
+    );
+  }
+  return {
+    root,
+    town,
+    async close() {
+      await killTownDaemon(town);
+      await Deno.remove(root, { recursive: true }).catch(() => {});
+    },
+  };
+}
+
+/** Base environment for CLI subprocesses: no TMUX, a private HOME. */
+export function baseEnv(
+  root: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const k of ["PATH", "LANG", "TZ", "USER", "LOGNAME", "SHELL"]) {
+    const v = Deno.env.get(k);
+    if (v !== undefined) env[k] = v;
+  }
+  env.HOME = `${root}/home`;
+  env.NO_COLOR = "1";
+  env.GT_DAEMON_CHILD_ENV_TEST = "1";
+  return { ...env, ...extra };
+}
+
+/** Runs `main.ts <args>` and returns its exit code and output. */
+export async function runCli(
+  args: string[],
+  options: { cwd: string; env: Record<string, string>; timeoutMs?: number },
+): Promise<CliResult> {
+  const cmd = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", "--quiet", MAIN, ...args],
+    cwd: options.cwd,
+    env: options.env,
+    clearEnv: true,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    signal: AbortSignal.timeout(options.timeoutMs ?? 60_000),
+  });
+  const out = await cmd.output();
+  const dec = new TextDecoder();
+  return {
+    code: out.code,
+    stdout: dec.decode(out.stdout),
+    stderr: dec.decode(out.stderr),
+  };
+}
+
+/** Reads the PID file of a town, or null. */
+export async function readPid(town: string): Promise<number | null> {
+  try {
+    const t = await Deno.readTextFile(`${town}/daemon/daemon.pid`);
+    return /^\d+$/.test(t.trim()) ? Number(t.trim()) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** True when the process exists and is not a zombie. */
+export function alive(pid: number): boolean {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    const state = stat.slice(
+      stat.lastIndexOf(")") + 2,
+      stat.lastIndexOf(")") + 3,
+    );
+    return state !== "Z";
+  } catch {
+    return false;
+  }
+}
+
+/** PIDs holding an exclusive flock on `path` (from /proc/locks). */
+export function lockHolders(path: string): number[] {
+  let st: Deno.FileInfo;
+  try {
+    st = Deno.statSync(path);
+  } catch {
+    return [];
+  }
+  const text = Deno.readTextFileSync("/proc/locks");
+  const out: number[] = [];
+  for (const line of text.split("\n")) {
+    const p = line.trim().split(/\s+/);
+    if (p[1] !== "FLOCK") continue;
+    const ino = Number(p[5]?.split(":")[2]);
+    if (ino === st.ino) out.push(Number(p[4]));
+  }
+  return out;
+}
+
+/** Daemon processes (`main.ts run --town <town>`) found in /proc. */
+export function daemonPids(town: string): number[] {
+  const out: number[] = [];
+  for (const e of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(e.name)) continue;
+    try {
+      const argv = Deno.readTextFileSync(`/proc/${e.name}/cmdline`).split("\0");
+      const m = argv.indexOf(MAIN);
+      if (
+        m >= 0 && argv[m + 1] === "run" && argv[m + 2] === "--town" &&
+        argv[m + 3] === town
+      ) {
+        if (alive(Number(e.name))) out.push(Number(e.name));
+      }
+    } catch {
+      // process went away
+    }
+  }
+  return out;
+}
+
+/** Kills every daemon of `town` by PID (SIGKILL) and waits for them to go. */
+export async function killTownDaemon(town: string): Promise<void> {
+  const pids = new Set(daemonPids(town));
+  const p = await readPid(town);
+  if (p !== null && alive(p) && isOurDaemon(p, town)) pids.add(p);
+  for (const pid of pids) {
+    try {
+      Deno.kill(pid, "SIGKILL");
+    } catch {
+      // gone
+    }
+  }
+  await waitFor(() => [...pids].every((pid) => !alive(pid)), 5_000);
+}
+
+function isOurDaemon(pid: number, town: string): boolean {
+  try {
+    const argv = Deno.readTextFileSync(`/proc/${pid}/cmdline`).split("\0");
+    return argv.includes(MAIN) && argv.includes(town);
+  } catch {
+    return false;
+  }
+}
+
+/** Polls `cond` every 25 ms until it holds or `ms` pass; returns whether it held. */
+export async function waitFor(
+  cond: () => boolean | Promise<boolean>,
+  ms = 10_000,
+): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (await cond()) return true;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  return await cond();
+}
+
+/** Reads the daemon log of a town ("" when missing). */
+export async function readLog(town: string): Promise<string> {
+  try {
+    return await Deno.readTextFile(`${town}/daemon/daemon.log`);
+  } catch {
+    return "";
+  }
+}
+
+/** Parses state.json, or null. */
+export async function readState(
+  town: string,
+): Promise<Record<string, unknown> | null> {
+  try {
+    return JSON.parse(await Deno.readTextFile(`${town}/daemon/state.json`));
+  } catch {
+    return null;
+  }
+}
