@@ -1,0 +1,306 @@
+/**
+ * The beads CLI (`bd`) as the daemon uses it. Every call runs in the town
+ * root through the runner, with a timeout (10 s by default).
+ *
+ * CLI contract relied on:
+ * - `bd list --type=agent --json` prints a JSON array of beads; the keys
+ *   read are `id`, `issue_type`, `title`, `description`, `updated_at`,
+ *   `hook_bead` and `agent_state` (the last two are omitted when empty).
+ * - `bd show <id> --json` prints a JSON array with the bead (a bare object
+ *   is accepted too); a missing bead exits non-zero with `not found` on
+ *   stderr, or prints `[]`.
+ * - `bd --no-daemon show gt-<role>-role --json` is the role bead; a failure
+ *   is classified from stderr, in order: `not a beads repository`,
+ *   `No .beads directory` or (`.beads` and `not found`) → not a repository;
+ *   `sync conflict` or `CONFLICT` → sync conflict; `not found` → no config.
+ * - `bd update <id> --description <text>` replaces a description.
+ * - `bd close <id> [--session=<id>]` with `BEADS_DIR=<town>/.beads` marks a
+ *   message read (`not found` on stderr when it does not exist).
+ * - `bd sync` in a work directory syncs its beads.
+ *
+ * Ids passed to `bd` must look like bead ids (`^[A-Za-z0-9][A-Za-z0-9._:-]*$`,
+ * at most 200 characters), so an id taken from JSON can never be read as a
+ * flag. List entries with such ids, non-object entries and entries with a
+ * non-string field are skipped and counted.
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import { AppError, CommandNotFoundError } from "../errors.ts";
+import type { AgentBead } from "../heartbeat/types.ts";
+import { parseRfc3339 } from "../gotime.ts";
+import { parseAgentFields, parseRoleConfig } from "../town/bead_text.ts";
+import type { RoleConfig } from "../town/bead_text.ts";
+import type { Runner, RunResult } from "./process.ts";
+import {
+  ExternalCommandError,
+  formatArgv,
+  isRecord,
+  jsonKind,
+  OutputParseError,
+  parseJsonOutput,
+  runCli,
+  stringFields,
+} from "./cli_output.ts";
+
+/** `bd` is not installed (not found on PATH). */
+export class BeadsNotInstalledError extends CommandNotFoundError {}
+/** `bd` says the directory is not a beads repository. */
+export class BeadsNotARepoError extends AppError {}
+/** `bd` reports a sync conflict. */
+export class BeadsSyncConflictError extends AppError {}
+/** The bead or message does not exist. */
+export class BeadNotFoundError extends AppError {}
+/** A role bead id names a bead of another type. */
+export class NotRoleBeadError extends AppError {}
+/** An id or name that must not be passed to `bd`. */
+export class InvalidBeadIdError extends AppError {}
+
+/** Options for {@link Beads}. */
+export interface BeadsOptions {
+  /** Town root: the working directory of every call. */
+  town: string;
+  /** Timeout per call in milliseconds; 10 000 by default. */
+  timeoutMs?: number;
+  /** Variables added to every call's environment. */
+  env?: Record<string, string>;
+  /** Appended to `bd close` as `--session=<id>` (CLAUDE_SESSION_ID). */
+  sessionId?: string;
+  /** Aborts calls in flight (daemon shutdown). */
+  signal?: AbortSignal;
+  /** Largest stdout kept per call; 8 MiB by default. */
+  maxOutputBytes?: number;
+}
+
+/** Result of {@link Beads.listAgentsDetailed}. */
+export interface AgentList {
+  agents: AgentBead[];
+  /** Entries skipped because they were malformed. */
+  skipped: number;
+}
+
+const BEAD_ID_RE = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$/;
+const BEAD_KEYS = [
+  "id",
+  "issue_type",
+  "title",
+  "description",
+  "updated_at",
+  "hook_bead",
+  "agent_state",
+] as const;
+
+/** True when `id` may be passed to `bd` as a bead id. */
+export function isBeadId(id: string): boolean {
+  return BEAD_ID_RE.test(id);
+}
+
+function checkId(id: string): void {
+  if (!isBeadId(id)) {
+    throw new InvalidBeadIdError(`Invalid bead id: ${JSON.stringify(id)}`);
+  }
+}
+
+/** Converts one JSON bead to an {@link AgentBead}; null when malformed. */
+export function toAgentBead(entry: unknown): AgentBead | null {
+  if (!isRecord(entry)) return null;
+  const f = stringFields(entry, BEAD_KEYS);
+  if (f === null || !isBeadId(f.id)) return null;
+  return {
+    id: f.id,
+    issueType: f.issue_type,
+    title: f.title,
+    description: f.description,
+    fields: parseAgentFields(f.description),
+    hookBead: f.hook_bead,
+    agentState: f.agent_state,
+    updatedAt: f.updated_at,
+    updated: parseRfc3339(f.updated_at),
+  };
+}
+
+function notARepo(stderr: string): boolean {
+  return stderr.includes("not a beads repository") ||
+    stderr.includes("No .beads directory") ||
+    (stderr.includes(".beads") && stderr.includes("not found"));
+}
+
+/** The `bd` adapter. */
+export class Beads {
+  readonly #runner: Runner;
+  readonly #options: BeadsOptions;
+
+  /** Creates the adapter; nothing runs until a method is called. */
+  constructor(runner: Runner, options: BeadsOptions) {
+    this.#runner = runner;
+    this.#options = options;
+  }
+
+  #run(
+    argv: string[],
+    cwd = this.#options.town,
+    extraEnv: Record<string, string> = {},
+  ): Promise<RunResult> {
+    const o = this.#options;
+    return runCli(this.#runner, argv, {
+      cwd,
+      timeoutMs: o.timeoutMs ?? 10_000,
+      env: { ...o.env, ...extraEnv },
+      signal: o.signal,
+      maxOutputBytes: o.maxOutputBytes,
+      notInstalled: (program, cause) =>
+        new BeadsNotInstalledError(
+          `Beads CLI not installed: "${program}" was not found`,
+          { cause },
+        ),
+    });
+  }
+
+  /** Agent beads from `bd list --type=agent --json` (malformed ones dropped). */
+  async listAgents(): Promise<AgentBead[]> {
+    return (await this.listAgentsDetailed()).agents;
+  }
+
+  /**
+   * Runs `bd list --type=agent --json`. Empty output and `null` are an empty
+   * list. Throws {@link ExternalCommandError} on a non-zero exit and
+   * {@link OutputParseError} when the output is not a JSON array.
+   */
+  async listAgentsDetailed(): Promise<AgentList> {
+    const argv = ["bd", "list", "--type=agent", "--json"];
+    const res = await this.#run(argv);
+    if (res.code !== 0) throw new ExternalCommandError(argv, res);
+    const data = parseJsonOutput("bd list", res);
+    if (data === null) return { agents: [], skipped: 0 };
+    if (!Array.isArray(data)) {
+      throw new OutputParseError(
+        `Cannot parse "bd list" output: expected a JSON array, got ${
+          jsonKind(data)
+        }`,
+      );
+    }
+    const agents: AgentBead[] = [];
+    let skipped = 0;
+    for (const entry of data) {
+      const bead = toAgentBead(entry);
+      if (bead === null) skipped++;
+      else agents.push(bead);
+    }
+    return { agents, skipped };
+  }
+
+  /**
+   * Runs `bd show <id> --json` and returns the bead (any issue type; check
+   * `issueType`), or null when bd says it does not exist.
+   */
+  async show(id: string): Promise<AgentBead | null> {
+    checkId(id);
+    const argv = ["bd", "show", id, "--json"];
+    const first = await this.#showFirst(argv);
+    if (first === null) return null;
+    const bead = toAgentBead(first);
+    if (bead === null) {
+      throw new OutputParseError(
+        `Cannot parse "bd show" output: malformed bead for "${id}"`,
+      );
+    }
+    return bead;
+  }
+
+  /** First element of a `bd show` reply; null when not found. */
+  async #showFirst(argv: string[]): Promise<Record<string, unknown> | null> {
+    const res = await this.#run(argv);
+    if (res.code !== 0) {
+      if (notARepo(res.stderr)) {
+        throw new BeadsNotARepoError(
+          `Not a beads repository: ${formatArgv(argv)}: ${res.stderr.trim()}`,
+        );
+      }
+      if (
+        res.stderr.includes("sync conflict") || res.stderr.includes("CONFLICT")
+      ) {
+        throw new BeadsSyncConflictError(
+          `Beads sync conflict: ${formatArgv(argv)}: ${res.stderr.trim()}`,
+        );
+      }
+      if (res.stderr.includes("not found")) return null;
+      throw new ExternalCommandError(argv, res);
+    }
+    const data = parseJsonOutput("bd show", res);
+    if (data === null) return null;
+    const first = Array.isArray(data) ? data[0] : data;
+    if (first === undefined) return null;
+    if (!isRecord(first)) {
+      throw new OutputParseError(
+        `Cannot parse "bd show" output: expected a bead object, got ${
+          jsonKind(first)
+        }`,
+      );
+    }
+    return first;
+  }
+
+  /**
+   * Reads the role config of `role` from bead `gt-<role>-role`
+   * (`bd --no-daemon show … --json`). Returns null when the bead does not
+   * exist or has no config lines; throws {@link NotRoleBeadError} when the
+   * bead is not a role bead, and the classified errors of the module doc.
+   */
+  async getRoleConfig(role: string): Promise<RoleConfig | null> {
+    const id = `gt-${role}-role`;
+    checkId(id);
+    const first = await this.#showFirst([
+      "bd",
+      "--no-daemon",
+      "show",
+      id,
+      "--json",
+    ]);
+    if (first === null) return null;
+    const type = typeof first.issue_type === "string" ? first.issue_type : "";
+    if (type !== "role") {
+      throw new NotRoleBeadError(
+        `Bead "${id}" is not a role bead: type "${type}"`,
+      );
+    }
+    const desc = typeof first.description === "string" ? first.description : "";
+    return parseRoleConfig(desc);
+  }
+
+  /** Replaces a bead's description (`bd update <id> --description <text>`). */
+  async updateDescription(id: string, description: string): Promise<void> {
+    checkId(id);
+    const argv = ["bd", "update", id, "--description", description];
+    const res = await this.#run(argv);
+    if (res.code !== 0) throw new ExternalCommandError(argv, res);
+  }
+
+  /**
+   * Marks a message read: `bd close <id> [--session=<id>]` with
+   * `BEADS_DIR=<town>/.beads`. Throws {@link BeadNotFoundError} when bd
+   * says the message does not exist.
+   */
+  async closeMessage(id: string): Promise<void> {
+    checkId(id);
+    const argv = ["bd", "close", id];
+    if (this.#options.sessionId) {
+      argv.push(`--session=${this.#options.sessionId}`);
+    }
+    const res = await this.#run(argv, this.#options.town, {
+      BEADS_DIR: join(this.#options.town, ".beads"),
+    });
+    if (res.code === 0) return;
+    if (res.stderr.includes("not found")) {
+      throw new BeadNotFoundError(`Message not found: "${id}"`);
+    }
+    throw new ExternalCommandError(argv, res);
+  }
+
+  /** Runs `bd sync` in `workDir` (pre-sync before a restart). */
+  async sync(workDir: string): Promise<void> {
+    const argv = ["bd", "sync"];
+    const res = await this.#run(argv, workDir);
+    if (res.code !== 0) throw new ExternalCommandError(argv, res);
+  }
+}

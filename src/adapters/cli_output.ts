@@ -1,0 +1,168 @@
+/**
+ * Shared text handling for the `bd` and `gt` adapters: how a command line
+ * and its output appear in error messages, the error for a non-zero exit,
+ * and JSON decoding of a command's stdout.
+ *
+ * @module
+ */
+
+import {
+  AppError,
+  CommandFailedError,
+  CommandNotFoundError,
+  CommandTimeoutError,
+} from "../errors.ts";
+import type { Runner, RunOptions, RunResult } from "./process.ts";
+
+const MAX_ARG_CHARS = 60;
+const MAX_EXCERPT_CHARS = 300;
+
+/**
+ * Shows a command line for a message: arguments joined by spaces, an
+ * argument with spaces, quotes or line breaks JSON-quoted, and arguments
+ * longer than 60 characters cut with `…`.
+ */
+export function formatArgv(argv: readonly string[]): string {
+  return argv.map((arg) => {
+    const short = arg.length > MAX_ARG_CHARS
+      ? arg.slice(0, MAX_ARG_CHARS - 1) + "…"
+      : arg;
+    return /[\s"'\\]/.test(short) || short === ""
+      ? JSON.stringify(short)
+      : short;
+  }).join(" ");
+}
+
+/** The first 300 characters of trimmed output, line breaks shown as ` | `. */
+export function excerpt(text: string): string {
+  const flat = text.trim().replace(/\s*\r?\n\s*/g, " | ");
+  return flat.length > MAX_EXCERPT_CHARS
+    ? flat.slice(0, MAX_EXCERPT_CHARS - 1) + "…"
+    : flat;
+}
+
+/** An external program exited with a non-zero status. */
+export class ExternalCommandError extends CommandFailedError {
+  /** The command line that failed. */
+  readonly argv: readonly string[];
+  /** Its exit status. */
+  readonly code: number;
+  /** Its captured standard output. */
+  readonly stdout: string;
+  /** Its captured standard error. */
+  readonly stderr: string;
+
+  /** Builds the error from the command line and its result. */
+  constructor(argv: readonly string[], result: RunResult) {
+    const detail = excerpt(result.stderr) || excerpt(result.stdout);
+    super(
+      `Command failed with exit code ${result.code}: ${formatArgv(argv)}` +
+        (detail ? `: ${detail}` : ""),
+    );
+    this.argv = argv;
+    this.code = result.code;
+    this.stdout = result.stdout;
+    this.stderr = result.stderr;
+  }
+}
+
+/** A program's output could not be understood. */
+export class OutputParseError extends AppError {}
+
+/**
+ * Decodes a command's stdout as JSON. Empty output gives null. Output cut at
+ * the size cap, or text that is not JSON, throws {@link OutputParseError}
+ * with `Cannot parse "<what>" output: …`.
+ */
+export function parseJsonOutput(what: string, result: RunResult): unknown {
+  if (result.truncated) {
+    throw new OutputParseError(
+      `Cannot parse "${what}" output: it exceeds the output size limit`,
+    );
+  }
+  const text = result.stdout.trim();
+  if (text === "") return null;
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new OutputParseError(
+      `Cannot parse "${what}" output: ${(err as Error).message}`,
+      { cause: err },
+    );
+  }
+}
+
+/** "an object", "a string", … for messages about unexpected JSON. */
+export function jsonKind(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  return typeof value === "object" ? "an object" : `a ${typeof value}`;
+}
+
+/** True for a plain JSON object (not null, not an array). */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Reads optional string fields of a JSON object: absent or null gives "",
+ * a string is kept, any other type gives null for the whole record.
+ */
+export function stringFields<K extends string>(
+  rec: Record<string, unknown>,
+  keys: readonly K[],
+): Record<K, string> | null {
+  const out = {} as Record<K, string>;
+  for (const key of keys) {
+    const v = rec[key];
+    if (v === undefined || v === null) out[key] = "";
+    else if (typeof v === "string") out[key] = v;
+    else return null;
+  }
+  return out;
+}
+
+/** Options for {@link runCli}. */
+export interface CliCallOptions {
+  cwd: string;
+  timeoutMs: number;
+  env?: Record<string, string> | undefined;
+  signal?: AbortSignal | undefined;
+  maxOutputBytes?: number | undefined;
+  /** Builds the error for a program that is not installed. */
+  notInstalled: (program: string, cause: Error) => Error;
+}
+
+/**
+ * Runs one CLI call through the runner. A timeout is rethrown with the whole
+ * command line in its message; a missing program becomes the caller's
+ * "not installed" error. Any exit status resolves.
+ */
+export async function runCli(
+  runner: Runner,
+  argv: readonly string[],
+  options: CliCallOptions,
+): Promise<RunResult> {
+  const opts: RunOptions = { cwd: options.cwd, timeoutMs: options.timeoutMs };
+  if (options.env && Object.keys(options.env).length > 0) {
+    opts.env = options.env;
+  }
+  if (options.signal) opts.signal = options.signal;
+  if (options.maxOutputBytes !== undefined) {
+    opts.maxOutputBytes = options.maxOutputBytes;
+  }
+  try {
+    return await runner.run(argv, opts);
+  } catch (err) {
+    if (err instanceof CommandNotFoundError) {
+      throw options.notInstalled(argv[0] ?? "", err);
+    }
+    if (err instanceof CommandTimeoutError) {
+      throw new CommandTimeoutError(
+        `Command timed out after ${options.timeoutMs} ms: ${formatArgv(argv)}`,
+        { cause: err },
+      );
+    }
+    throw err;
+  }
+}

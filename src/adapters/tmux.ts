@@ -1,0 +1,241 @@
+/**
+ * The tmux adapter: every tmux operation the daemon performs, each one
+ * `tmux <argv…>` through the {@link Runner} (no shell), with a timeout.
+ *
+ * CLI contract relied on (verified on tmux 3.3a; needs tmux ≥ 3.2 for
+ * `new-session -e` and `display-popup`):
+ * - The server is chosen the normal way: `$TMUX` if set, else
+ *   `${TMUX_TMPDIR:-/tmp}/tmux-<uid>/default`. No `-L`/`-S`/`-f` is passed.
+ * - Exit status 0 is success; stdout is then trimmed. On failure stderr is
+ *   classified (see `tmux_errors.ts`).
+ * - Targets always match exactly (the reference used bare names, which tmux
+ *   resolves by prefix, O2):
+ *   - `-t =S` for session commands: `has-session`, `kill-session`,
+ *     `set-environment`;
+ *   - `-t =S:` for commands whose target is a window or pane:
+ *     `send-keys`, `capture-pane`, `list-panes`, `set-option`, `set-hook`
+ *     (tmux 3.3a rejects `set-option -t =S` and `set-hook -t =S` with
+ *     `no such session`/`no such window`, and `send-keys -t =S` with
+ *     `can't find pane`). A missing session then reports
+ *     `can't find session: S`, which classifies as "session not found".
+ * - `new-session -d -s S [-c dir] [-e K=V…] [command]` runs `command` with
+ *   `default-shell -c`; `-e` puts K=V in the session environment and in the
+ *   first pane's process. A lone `;` argument separates commands run in the
+ *   same client call (used to set `remain-on-exit` before a fast-dying
+ *   command can close the session).
+ * - `list-panes -a -F <fmt>` lists every pane; `#{pane_current_command}` is
+ *   the base name of argv[0] of the pane's foreground process group.
+ * - `send-keys -l -- <text>` types text literally; `send-keys <key>` sends
+ *   named keys (`Enter`, `Down`, `C-c`).
+ * - `bind-key` changes server-wide key tables (O13).
+ * - `pane-died` hooks fire only with `remain-on-exit on`, and on 3.3a not
+ *   for every dead pane (its exit status is sometimes never recorded).
+ *
+ * @module
+ */
+
+import { CommandAbortedError, errorMessage } from "../errors.ts";
+import { hasClaudePrompt, sessionConfigSteps } from "./tmux_config.ts";
+import { isAgentCommand } from "../town/startup.ts";
+import {
+  type NewSessionOptions,
+  POLL_INTERVAL_MS,
+  TmuxCore,
+} from "./tmux_core.ts";
+import {
+  isSessionGone,
+  TmuxError,
+  TmuxWaitTimeoutError,
+} from "./tmux_errors.ts";
+
+export * from "./tmux_errors.ts";
+export { crashHookCommand, sessionConfigSteps } from "./tmux_config.ts";
+export {
+  type NewSessionOptions,
+  POLL_INTERVAL_MS,
+  TMUX_CALL_TIMEOUT_MS,
+  type TmuxOptions,
+} from "./tmux_core.ts";
+
+/** Marker of Claude's bypass-permissions dialog. */
+export const BYPASS_MARKER = "Bypass Permissions mode";
+
+/** tmux operations, with exact-match targets and a timeout on every call. */
+export class Tmux extends TmuxCore {
+  /**
+   * Creates session `s`, or replaces a zombie (`EnsureSessionFresh`). When
+   * `s` exists and a live pane runs the agent (`isAgent`, default
+   * {@link isAgentCommand}), the session is left alone and the result is
+   * `"existing"`; otherwise it is killed (one that vanished meanwhile is
+   * fine, O5) and created, and the result is `"created"`.
+   */
+  async ensureSessionFresh(
+    s: string,
+    options: NewSessionOptions & { isAgent?: (command: string) => boolean } =
+      {},
+  ): Promise<"created" | "existing"> {
+    const { isAgent = (c: string) => isAgentCommand(c), ...create } = options;
+    let exists: boolean;
+    try {
+      exists = await this.hasSession(s);
+    } catch (err) {
+      if (err instanceof CommandAbortedError) throw err;
+      throw new TmuxError(`checking session: ${errorMessage(err)}`, {
+        cause: err,
+      });
+    }
+    if (exists) {
+      let panes: { dead: boolean; command: string }[] = [];
+      try {
+        panes = await this.panes(s);
+      } catch (err) {
+        if (err instanceof CommandAbortedError) throw err;
+      }
+      if (panes.some((p) => !p.dead && isAgent(p.command))) return "existing";
+      try {
+        await this.killSession(s);
+      } catch (err) {
+        if (err instanceof CommandAbortedError) throw err;
+        if (!isSessionGone(err)) {
+          throw new TmuxError(`killing zombie session: ${errorMessage(err)}`, {
+            cause: err,
+          });
+        }
+      }
+    }
+    await this.newSession(s, create);
+    return "created";
+  }
+
+  /**
+   * Polls every 100 ms until the pane command is none of `excluded`
+   * (`WaitForCommand`); errors are retried until the deadline.
+   */
+  async waitForCommand(
+    s: string,
+    excluded: readonly string[],
+    timeoutMs: number,
+  ): Promise<void> {
+    const deadline = this.now() + timeoutMs;
+    while (this.now() < deadline) {
+      try {
+        const out = (await this.paneCommands(s)).join("\n");
+        if (!excluded.includes(out)) return;
+      } catch (err) {
+        if (err instanceof CommandAbortedError) throw err;
+      }
+      await this.sleep(POLL_INTERVAL_MS);
+    }
+    throw new TmuxWaitTimeoutError(
+      "timeout waiting for command (still running excluded command)",
+    );
+  }
+
+  /**
+   * Polls every 100 ms until a pane of the session runs a command that
+   * `isAgent` accepts. Fails at once when the session is gone or every pane
+   * is dead, instead of waiting out the deadline (O6).
+   */
+  async waitForAgent(
+    s: string,
+    isAgent: (command: string) => boolean,
+    timeoutMs: number,
+  ): Promise<void> {
+    const deadline = this.now() + timeoutMs;
+    while (this.now() < deadline) {
+      let panes: { dead: boolean; command: string }[] | null = null;
+      try {
+        panes = await this.panes(s);
+      } catch (err) {
+        if (err instanceof CommandAbortedError || isSessionGone(err)) throw err;
+      }
+      if (panes !== null) {
+        if (panes.some((p) => !p.dead && isAgent(p.command))) return;
+        if (panes.every((p) => p.dead)) {
+          throw new TmuxError(`Agent exited in session ${JSON.stringify(s)}`);
+        }
+      }
+      await this.sleep(POLL_INTERVAL_MS);
+    }
+    throw new TmuxWaitTimeoutError(
+      `Timed out waiting for the agent in session ${JSON.stringify(s)}`,
+    );
+  }
+
+  /**
+   * Polls every 200 ms until one of the last 10 lines, trimmed, is `>` or
+   * starts with `> ` (`WaitForClaudeReady`).
+   */
+  async waitForClaudeReady(s: string, timeoutMs: number): Promise<void> {
+    const deadline = this.now() + timeoutMs;
+    while (this.now() < deadline) {
+      try {
+        if (hasClaudePrompt(await this.capturePane(s, 10))) return;
+      } catch (err) {
+        if (err instanceof CommandAbortedError) throw err;
+      }
+      await this.sleep(200);
+    }
+    throw new TmuxWaitTimeoutError("timeout waiting for Claude prompt");
+  }
+
+  /**
+   * Dismisses Claude's bypass-permissions dialog: polls the last 30 lines
+   * every `intervalMs` for up to `timeoutMs` (default 250 ms and 3 s; the
+   * reference made one capture after 1 s, O19). When the dialog shows it
+   * sends Down, waits 200 ms and sends Enter, and resolves true. Resolves
+   * false when the agent's prompt appears without the dialog, or at the
+   * deadline. Fails when the session is gone.
+   */
+  async acceptBypassPermissions(
+    s: string,
+    options: { timeoutMs?: number; intervalMs?: number } = {},
+  ): Promise<boolean> {
+    const interval = options.intervalMs ?? 250;
+    const deadline = this.now() + (options.timeoutMs ?? 3_000);
+    while (true) {
+      await this.sleep(interval);
+      let text: string | null = null;
+      try {
+        text = await this.capturePane(s, 30);
+      } catch (err) {
+        if (err instanceof CommandAbortedError || isSessionGone(err)) throw err;
+      }
+      if (text !== null && text.includes(BYPASS_MARKER)) {
+        await this.sendKeysRaw(s, "Down");
+        await this.sleep(200);
+        await this.sendKeysRaw(s, "Enter");
+        return true;
+      }
+      if (text !== null && hasClaudePrompt(text)) return false;
+      if (this.now() >= deadline) return false;
+    }
+  }
+
+  /**
+   * Themes a session and installs the Gas Town key bindings
+   * (`ConfigureGasTownSession`): ten calls in order (see
+   * {@link sessionConfigSteps}), stopping at the first failure, whose
+   * message gets the step's prefix.
+   */
+  async configureSession(
+    s: string,
+    theme: { bg: string; fg: string },
+    rig: string,
+    worker: string,
+    role: string,
+  ): Promise<void> {
+    for (const step of sessionConfigSteps(s, { theme, rig, worker, role })) {
+      for (const args of step.calls) {
+        try {
+          await this.run(args);
+        } catch (err) {
+          if (err instanceof CommandAbortedError) throw err;
+          throw new TmuxError(`${step.prefix}: ${errorMessage(err)}`, {
+            cause: err,
+          });
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,313 @@
+/**
+ * The single-call tmux operations behind {@link Tmux} (see `tmux.ts` for the
+ * CLI contract): each is one `tmux` invocation through the runner, with an
+ * exact-match target and a timeout; `nudge` and `sendKeys` are short fixed
+ * sequences.
+ *
+ * @module
+ */
+
+import { CommandAbortedError, errorMessage } from "../errors.ts";
+import type { PaneInfo } from "../heartbeat/types.ts";
+import type { Runner } from "./process.ts";
+import {
+  classifyTmuxError,
+  isSessionGone,
+  TmuxError,
+  TmuxNoServerError,
+} from "./tmux_errors.ts";
+
+/** Options of {@link Tmux}. */
+export interface TmuxOptions {
+  /** Variables for every tmux call (tests set `TMUX_TMPDIR`). */
+  env?: Record<string, string>;
+  /** Timeout of each tmux call in ms; default 10 000. */
+  timeoutMs?: number;
+  /** Sleeps; replaced in tests. */
+  sleep?: (ms: number) => Promise<void>;
+  /** Monotonic clock in ms for deadlines; replaced in tests. */
+  now?: () => number;
+  /** Aborts every call. */
+  signal?: AbortSignal;
+}
+
+/** Default timeout of one tmux call. */
+export const TMUX_CALL_TIMEOUT_MS = 10_000;
+/** Poll period of the waits for a pane command. */
+export const POLL_INTERVAL_MS = 100;
+
+const PANE_FORMAT = [
+  "#{session_name}",
+  "#{pane_id}",
+  "#{pane_pid}",
+  "#{pane_current_command}",
+  "#{pane_dead}",
+  "#{session_created}",
+].join("\t");
+
+/** Options of {@link Tmux.newSession}. */
+export interface NewSessionOptions {
+  /** Working directory of the first pane (`-c`). */
+  dir?: string;
+  /** Shell command run instead of the default shell (one argument). */
+  command?: string;
+  /** Session environment, also seen by the first pane (`-e K=V`). */
+  env?: readonly (readonly [string, string])[];
+  /** Keep the pane, dead, when its command exits (set atomically). */
+  remainOnExit?: boolean;
+  /** `pane-died` hook command, installed in the same tmux call. */
+  paneDiedHook?: string;
+}
+
+/** The single-call tmux operations; {@link Tmux} adds the composite ones. */
+export class TmuxCore {
+  readonly #runner: Runner;
+  readonly #env: Record<string, string> | undefined;
+  readonly #timeoutMs: number;
+  readonly #signal: AbortSignal | undefined;
+  /** Sleeps (injected in tests). */
+  protected readonly sleep: (ms: number) => Promise<void>;
+  /** Monotonic clock in ms (injected in tests). */
+  protected readonly now: () => number;
+
+  /** Creates an adapter that runs tmux through `runner`. */
+  constructor(runner: Runner, options: TmuxOptions = {}) {
+    this.#runner = runner;
+    this.#env = options.env;
+    this.#timeoutMs = options.timeoutMs ?? TMUX_CALL_TIMEOUT_MS;
+    this.#signal = options.signal;
+    this.sleep = options.sleep ??
+      ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.now = options.now ?? (() => performance.now());
+  }
+
+  /** Runs `tmux <args>`; resolves with trimmed stdout or throws a TmuxError. */
+  async run(args: readonly string[]): Promise<string> {
+    const sub = args[0] ?? "";
+    let result;
+    try {
+      result = await this.#runner.run(["tmux", ...args], {
+        timeoutMs: this.#timeoutMs,
+        ...(this.#env ? { env: this.#env } : {}),
+        ...(this.#signal ? { signal: this.#signal } : {}),
+      });
+    } catch (err) {
+      if (err instanceof CommandAbortedError) throw err;
+      throw classifyTmuxError(sub, "", {
+        detail: errorMessage(err),
+        cause: err,
+      });
+    }
+    if (result.code !== 0) {
+      throw classifyTmuxError(sub, result.stderr, {
+        detail: `exit status ${result.code}`,
+      });
+    }
+    return result.stdout.trim();
+  }
+
+  /** True when `tmux -V` runs and succeeds. */
+  async isAvailable(): Promise<boolean> {
+    try {
+      await this.run(["-V"]);
+      return true;
+    } catch (err) {
+      if (err instanceof CommandAbortedError) throw err;
+      return false;
+    }
+  }
+
+  /** The tmux version, e.g. `3.3a`. */
+  async version(): Promise<string> {
+    return (await this.run(["-V"])).replace(/^tmux\s+/, "");
+  }
+
+  /** True when session `s` exists (exact name); false also with no server. */
+  async hasSession(s: string): Promise<boolean> {
+    try {
+      await this.run(["has-session", "-t", `=${s}`]);
+      return true;
+    } catch (err) {
+      if (isSessionGone(err)) return false;
+      throw err;
+    }
+  }
+
+  /**
+   * Creates a detached session in one tmux call: `remainOnExit` and
+   * `paneDiedHook` are applied before tmux handles the pane's exit, so even
+   * a command that dies at once leaves a dead pane. tmux 3.3a now and then
+   * loses a dead pane's exit status and then skips `pane-died` (about one
+   * pane in seven here), so watch `pane_dead` ({@link listPanes}) as well.
+   * A `dir` that does not exist is not an error to tmux (O14).
+   * Throws TmuxSessionExistsError when the name is taken.
+   */
+  async newSession(s: string, options: NewSessionOptions = {}): Promise<void> {
+    const args = ["new-session", "-d", "-s", s];
+    if (options.dir) args.push("-c", options.dir);
+    for (const [k, v] of options.env ?? []) args.push("-e", `${k}=${v}`);
+    if (options.command !== undefined) args.push(options.command);
+    if (options.remainOnExit === true) {
+      args.push(";", "set-option", "-t", `=${s}:`, "remain-on-exit", "on");
+    }
+    if (options.paneDiedHook !== undefined) {
+      args.push(
+        ";",
+        "set-hook",
+        "-t",
+        `=${s}:`,
+        "pane-died",
+        options.paneDiedHook,
+      );
+    }
+    await this.run(args);
+  }
+
+  /** Kills session `s` (exact name); TmuxSessionNotFoundError if absent. */
+  async killSession(s: string): Promise<void> {
+    await this.run(["kill-session", "-t", `=${s}`]);
+  }
+
+  /** Sets `key=value` in the session environment (new processes only). */
+  async setEnvironment(s: string, key: string, value: string): Promise<void> {
+    await this.run(["set-environment", "-t", `=${s}`, key, value]);
+  }
+
+  /** Types `text` literally, waits `debounceMs`, then presses Enter. */
+  async sendKeys(s: string, text: string, debounceMs = 100): Promise<void> {
+    await this.run(["send-keys", "-t", `=${s}:`, "-l", "--", text]);
+    if (debounceMs > 0) await this.sleep(debounceMs);
+    await this.run(["send-keys", "-t", `=${s}:`, "Enter"]);
+  }
+
+  /** Sends named keys (`C-c`, `Down`, …) with no Enter added. */
+  async sendKeysRaw(s: string, ...keys: string[]): Promise<void> {
+    await this.run(["send-keys", "-t", `=${s}:`, ...keys]);
+  }
+
+  /**
+   * Types `message`, waits 500 ms, then presses Enter, trying up to 3 times
+   * 200 ms apart (`NudgeSession`).
+   */
+  async nudge(s: string, message: string): Promise<void> {
+    await this.run(["send-keys", "-t", `=${s}:`, "-l", "--", message]);
+    await this.sleep(500);
+    let last: unknown;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      if (attempt > 0) await this.sleep(200);
+      try {
+        await this.run(["send-keys", "-t", `=${s}:`, "Enter"]);
+        return;
+      } catch (err) {
+        if (err instanceof CommandAbortedError) throw err;
+        last = err;
+      }
+    }
+    throw new TmuxError(
+      `failed to send Enter after 3 attempts: ${errorMessage(last)}`,
+      { cause: last },
+    );
+  }
+
+  /** `pane_current_command` of each pane in the session's current window. */
+  async paneCommands(s: string): Promise<string[]> {
+    const out = await this.run([
+      "list-panes",
+      "-t",
+      `=${s}:`,
+      "-F",
+      "#{pane_current_command}",
+    ]);
+    return out === "" ? [] : out.split("\n");
+  }
+
+  /** The panes of the session's current window: dead flag and command. */
+  async panes(s: string): Promise<{ dead: boolean; command: string }[]> {
+    const out = await this.run([
+      "list-panes",
+      "-t",
+      `=${s}:`,
+      "-F",
+      "#{pane_dead}\t#{pane_current_command}",
+    ]);
+    if (out === "") return [];
+    return out.split("\n").map((line) => {
+      const tab = line.indexOf("\t");
+      return { dead: line.slice(0, tab) === "1", command: line.slice(tab + 1) };
+    });
+  }
+
+  /** Every pane on the server by session, in one call; empty with no server. */
+  async listPanes(): Promise<Map<string, PaneInfo[]>> {
+    let out: string;
+    try {
+      out = await this.run(["list-panes", "-a", "-F", PANE_FORMAT]);
+    } catch (err) {
+      if (err instanceof TmuxNoServerError) return new Map();
+      throw err;
+    }
+    const panes = new Map<string, PaneInfo[]>();
+    for (const line of out.split("\n")) {
+      const f = line.split("\t");
+      if (f.length !== 6) continue;
+      const [
+        session = "",
+        paneId = "",
+        pid = "",
+        command = "",
+        dead = "",
+        created = "",
+      ] = f;
+      const info: PaneInfo = {
+        session,
+        paneId,
+        pid: Number.parseInt(pid, 10) || 0,
+        command,
+        dead: dead === "1",
+        created: Number.parseInt(created, 10) || 0,
+      };
+      const list = panes.get(session);
+      if (list) list.push(info);
+      else panes.set(session, [info]);
+    }
+    return panes;
+  }
+
+  /** Names of all sessions; empty with no server. */
+  async listSessions(): Promise<string[]> {
+    try {
+      const out = await this.run(["list-sessions", "-F", "#{session_name}"]);
+      return out === "" ? [] : out.split("\n");
+    } catch (err) {
+      if (err instanceof TmuxNoServerError) return [];
+      throw err;
+    }
+  }
+
+  /** The visible screen plus `lines` lines of scrollback, trimmed. */
+  async capturePane(s: string, lines: number): Promise<string> {
+    return await this.run([
+      "capture-pane",
+      "-p",
+      "-t",
+      `=${s}:`,
+      "-S",
+      `-${lines}`,
+    ]);
+  }
+
+  /** Installs the session's `pane-died` hook (see {@link crashHookCommand}). */
+  async setPaneDiedHook(s: string, hookCommand: string): Promise<void> {
+    await this.run(["set-hook", "-t", `=${s}:`, "pane-died", hookCommand]);
+  }
+
+  /** Stops the tmux server; no server counts as success. */
+  async killServer(): Promise<void> {
+    try {
+      await this.run(["kill-server"]);
+    } catch (err) {
+      if (err instanceof TmuxNoServerError) return;
+      throw err;
+    }
+  }
+}
