@@ -144,3 +144,12 @@ export async function writeAtomic(
     throw err;
   }
 }
+
+/** True when `path` is a directory (symlinks followed); synchronous. */
+export function isDirSync(path: string): boolean {
+  try {
+    return Deno.statSync(path).isDirectory;
+  } catch {
+    return false;
+  }
+}

@@ -32,7 +32,7 @@ Common options:
 Run '${PROGRAM} <command> --help' for a command's options.
 `;
 
-/** Per-command help. */
+/** Per-command help (`service` has its own, in its module). */
 export const COMMAND_HELP: Record<string, string> = {
   start:
     `Usage: ${PROGRAM} start [--town DIR] [--interval D] [--quiet] [--wait S]

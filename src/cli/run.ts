@@ -8,6 +8,7 @@
 import { parseArgs } from "node:util";
 import { type Engine, runDaemon } from "../daemon/daemon.ts";
 import type { SignalQueue } from "../daemon/signal_queue.ts";
+import type { DaemonState } from "../daemon/state.ts";
 import { AppError, errorMessage, UsageError } from "../errors.ts";
 import type { Log } from "../log.ts";
 import {
@@ -61,6 +62,8 @@ export type EngineFactory = (ctx: {
   intervalMs: number;
   log: Log;
   queue: SignalQueue;
+  signal: AbortSignal;
+  previous: DaemonState | null;
 }) => Promise<Engine> | Engine;
 
 /** Runs `run`; returns the exit code once the daemon stops. */
@@ -90,7 +93,7 @@ export async function runRun(
     intervalMs,
     denoVersion: deps.denoVersion,
     execPath: deps.execPath,
-    engine: ({ log, queue }) => deps.engine({ town, intervalMs, log, queue }),
+    engine: (ctx) => deps.engine({ town, intervalMs, ...ctx }),
   };
   if (logMaxBytes !== undefined) runOpts.logMaxBytes = logMaxBytes;
   if (logKeep !== undefined) runOpts.logKeep = logKeep;

@@ -45,6 +45,7 @@ export function parseStatusArgs(args: string[]): StatusOptions {
 export async function runStatus(
   io: CliIo,
   opts: StatusOptions,
+  programMtime: Date | null = null,
 ): Promise<number> {
   const town = await resolveTown(io, opts.town);
   const probe = await probeDaemon(town);
@@ -63,7 +64,7 @@ export async function runStatus(
   const live = probe.running && state !== null && state.pid === probe.pid
     ? state
     : null;
-  const binary = await executableMtime();
+  const binary = programMtime ?? await executableMtime();
   const binaryNewer = live?.startedAt && binary
     ? binary.getTime() > live.startedAt.getTime()
     : false;

@@ -40,7 +40,12 @@ export interface RunDaemonOptions {
   town: string;
   intervalMs: number;
   /** Builds the engine once the lock is held. */
-  engine: (ctx: { log: Log; queue: SignalQueue }) => Promise<Engine> | Engine;
+  engine: (ctx: {
+    log: Log;
+    queue: SignalQueue;
+    signal: AbortSignal;
+    previous: DaemonState | null;
+  }) => Promise<Engine> | Engine;
   /** Deno version (for the SIGUSR1 inspector warning). */
   denoVersion: string;
   execPath: string;
@@ -135,8 +140,9 @@ export async function runDaemon(opts: RunDaemonOptions): Promise<RunOutcome> {
       log.log(`Daemon startup failed (PID ${pid}): ${error}`);
       return { code: 1, error };
     }
+    let previous: DaemonState | null = null;
     try {
-      decodeState(await realFs.readText(paths.state, 1024 * 1024));
+      previous = decodeState(await realFs.readText(paths.state, 1024 * 1024));
     } catch (err) {
       log.log(`Warning: replacing unreadable state file: ${errorMessage(err)}`);
     }
@@ -162,7 +168,12 @@ export async function runDaemon(opts: RunDaemonOptions): Promise<RunOutcome> {
     if (warning) log.log(warning);
     for (const note of opts.startupNotes ?? []) log.log(note);
 
-    engine = await opts.engine({ log, queue });
+    engine = await opts.engine({
+      log,
+      queue,
+      signal: aborter.signal,
+      previous,
+    });
     await engine.start();
     await loop(engine, state, {
       queue,

@@ -8,11 +8,18 @@
 
 import { errorMessage } from "../errors.ts";
 import type { Log } from "../log.ts";
+import type { BackoffVerdict } from "./backoff.ts";
 import type { Action, TownSnapshot } from "./types.ts";
 
 /** What a check may consult besides the snapshot. */
 export interface DecideContext {
   now: Date;
+  /** Whether an agent may be restarted now (restart backoff). */
+  backoff(agent: string): BackoffVerdict;
+  /** When the daemon last restarted `agent` (ms since the epoch), or null. */
+  lastRestart(agent: string): number | null;
+  /** True when the directory exists (refinery work dir fallback). */
+  dirExists(path: string): boolean;
 }
 
 /** One heartbeat step. */

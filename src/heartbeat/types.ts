@@ -45,6 +45,8 @@ export interface PaneInfo {
   command: string;
   /** `pane_dead` (only with `remain-on-exit`). */
   dead: boolean;
+  /** `session_created`, seconds since the epoch; 0 when unknown. */
+  created?: number;
 }
 
 /** One message of `gt mail inbox --identity deacon/ --json`. */
@@ -99,6 +101,15 @@ export interface TownSnapshot {
   mailError: string | null;
   /** Pending spawns; null when the file could not be read. */
   pending: PendingSpawn[] | null;
+  pendingError: string | null;
+  /** The agent argv for town-level agents (argv[0] absolute when found). */
+  agentArgv: string[];
+  /** The agent argv per rig (from `<rig>/settings/config.json`). */
+  rigAgentArgv: ReadonlyMap<string, string[]>;
+  /** Bead id prefix per rig (from `.beads/routes.jsonl`; default `gt`). */
+  rigPrefixes: ReadonlyMap<string, string>;
+  /** Problems met while observing (logged by the engine). */
+  problems: string[];
 }
 
 /** Everything `act` needs to (re)start one agent session. */
@@ -125,7 +136,12 @@ export interface SessionSpec {
 
 /** One thing a check decided to do. Every field is plain data (dry-run JSON). */
 export type Action =
-  | { kind: "log"; message: string }
+  | {
+    kind: "log";
+    message: string;
+    /** Logged once while the key holds (see `sendMail.dedupeKey`). */
+    dedupeKey?: string;
+  }
   | {
     kind: "startSession";
     spec: SessionSpec;
@@ -139,6 +155,8 @@ export type Action =
     errLog: string;
     /** Mail sent when the start fails; `{err}` in the body is replaced. */
     failureMail?: { to: string; subject: string; body: string };
+    /** Wait between the kill and the start (lifecycle restarts: 500 ms). */
+    killWaitMs?: number;
   }
   | {
     kind: "killSession";
@@ -151,6 +169,7 @@ export type Action =
     session: string;
     text: string;
     errLog?: string;
+    dedupeKey?: string;
   }
   | {
     kind: "sendMail";
@@ -165,7 +184,46 @@ export type Action =
   | {
     kind: "markDead";
     beadId: string;
+    /** The agent's session, re-checked before marking. */
+    session: string;
     description: string;
     okLog?: string;
     errLog?: string;
+  }
+  | {
+    /** Claim (delete) a lifecycle message, then carry out its request. */
+    kind: "lifecycle";
+    messageId: string;
+    from: string;
+    action: "cycle" | "restart" | "shutdown";
+  }
+  | {
+    /** Delete a message without acting on it (stale or duplicate request). */
+    kind: "deleteMail";
+    messageId: string;
+    okLog?: string;
+    errLog?: string;
+  }
+  | {
+    /** Write Boot's status file (degraded triage). */
+    kind: "bootStatus";
+    status: BootStatus;
+  }
+  | {
+    /** Record new POLECAT_STARTED spawns, nudge ready ones, prune old ones. */
+    kind: "pendingSpawns";
+    /** Messages to mark read (`bd close`) once recorded. */
+    closeMessageIds: string[];
+    /** The whole pending list: old entries plus new ones. */
+    entries: PendingSpawn[];
   };
+
+/** Boot's status file (`.boot-status.json`). */
+export interface BootStatus {
+  running: boolean;
+  started_at: string;
+  completed_at: string;
+  last_action?: string;
+  target?: string;
+  error?: string;
+}

@@ -6,7 +6,7 @@ import {
 } from "../../src/adapters/lock.ts";
 import { waitFor } from "../helpers/cli.ts";
 
-async function flockRun(path: string, seconds: number) {
+function flockRun(path: string, seconds: number) {
   const child = new Deno.Command("flock", {
     args: ["-n", "-o", path, "sleep", String(seconds)],
     stdin: "null",
@@ -20,7 +20,7 @@ Deno.test("tryLockFile() is refused while flock(1) holds the file, and granted a
   const dir = await Deno.makeTempDir();
   const path = `${dir}/daemon.lock`;
   await Deno.writeTextFile(path, "");
-  const holder = await flockRun(path, 30);
+  const holder = flockRun(path, 30);
   try {
     assert(await waitFor(async () => (await probeLock(path)).held, 5_000));
     assertEquals((await probeLock(path)).holderPid, holder.pid);

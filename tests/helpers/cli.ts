@@ -31,15 +31,24 @@ export interface TempTown {
   close(): Promise<void>;
 }
 
-/** Creates a temp town (and a sibling HOME without a `gt` town). */
+/**
+ * Creates a temp town (and a sibling HOME without a `gt` town, a private
+ * `TMUX_TMPDIR` and a `GT_FAKE_DIR` for the stand-ins). By default the town
+ * is quiet: a fresh Boot marker and no rigs, so a heartbeat starts nothing.
+ */
 export async function makeTown(
-  options: { rigs?: string[] } = {},
+  options: { rigs?: string[]; quiet?: boolean } = {},
 ): Promise<TempTown> {
   const root = await Deno.makeTempDir({ prefix: "gtd-" });
   const town = `${root}/town`;
   await Deno.mkdir(`${town}/mayor`, { recursive: true });
-  await Deno.mkdir(`${town}/deacon`, { recursive: true });
+  await Deno.mkdir(`${town}/deacon/dogs/boot`, { recursive: true });
   await Deno.mkdir(`${root}/home`, { recursive: true });
+  await Deno.mkdir(`${root}/tmux`, { recursive: true, mode: 0o700 });
+  await Deno.mkdir(`${root}/fake`, { recursive: true });
+  if (options.quiet ?? true) {
+    await Deno.writeTextFile(`${town}/deacon/dogs/boot/.boot-running`, "");
+  }
   await Deno.writeTextFile(`${town}/mayor/town.json`, '{"name":"test"}');
   if (options.rigs) {
     const rigs: Record<string, unknown> = {};
@@ -54,12 +63,16 @@ export async function makeTown(
     town,
     async close() {
       await killTownDaemon(town);
+      await killPrivateTmux(root);
       await Deno.remove(root, { recursive: true }).catch(() => {});
     },
   };
 }
 
-/** Base environment for CLI subprocesses: no TMUX, a private HOME. */
+/**
+ * Base environment for CLI subprocesses: no TMUX, a private HOME and
+ * TMUX_TMPDIR, the stand-ins first on PATH, GT_FAKE_DIR for their state.
+ */
 export function baseEnv(
   root: string,
   extra: Record<string, string> = {},
@@ -69,10 +82,33 @@ export function baseEnv(
     const v = Deno.env.get(k);
     if (v !== undefined) env[k] = v;
   }
+  env.PATH = `${FIXTURE_BIN}:${env.PATH ?? "/usr/bin:/bin"}`;
   env.HOME = `${root}/home`;
+  env.TMUX_TMPDIR = `${root}/tmux`;
+  env.GT_FAKE_DIR = `${root}/fake`;
   env.NO_COLOR = "1";
-  env.GT_DAEMON_CHILD_ENV_TEST = "1";
   return { ...env, ...extra };
+}
+
+/** Kills the tmux server of a temp town's private TMUX_TMPDIR, by its PID. */
+export async function killPrivateTmux(root: string): Promise<void> {
+  const out = await new Deno.Command("tmux", {
+    args: ["display-message", "-p", "#{pid}"],
+    env: { TMUX_TMPDIR: `${root}/tmux` },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "null",
+  }).output().catch(() => null);
+  const pid = out && out.code === 0
+    ? Number(new TextDecoder().decode(out.stdout).trim())
+    : NaN;
+  if (!Number.isInteger(pid) || pid <= 0) return;
+  try {
+    Deno.kill(pid, "SIGKILL");
+  } catch {
+    // gone
+  }
+  await waitFor(() => !alive(pid), 3_000);
 }
 
 /** Runs `main.ts <args>` and returns its exit code and output. */

@@ -1,0 +1,55 @@
+/**
+ * The ports `act` works through, and the small helpers every action shares
+ * (error text substitution, de-duplication).
+ *
+ * @module
+ */
+
+import type { Beads } from "../adapters/beads.ts";
+import type { Fs } from "../adapters/fs.ts";
+import type { Mail } from "../adapters/mail.ts";
+import type { Runner } from "../adapters/process.ts";
+import type { Tmux } from "../adapters/tmux.ts";
+import type { Log } from "../log.ts";
+import type { BackoffBook } from "./backoff.ts";
+import type { NoticeBook } from "../heartbeat/notify_slots.ts";
+
+/** Everything actions need. */
+export interface ActPorts {
+  town: string;
+  tmux: Tmux;
+  beads: Beads;
+  mail: Mail;
+  fs: Fs;
+  /** Runs `git` and `bd sync` for pre-sync. */
+  runner: Runner;
+  log: Log;
+  sleep(ms: number): Promise<void>;
+  now(): Date;
+  backoff: BackoffBook;
+  notices: NoticeBook;
+  /** True when a pane command is the agent. */
+  isAgent(command: string): boolean;
+  /** Directory for wake-up files (tmux hooks write here). */
+  eventsDir: string;
+  /** Upper bound for waiting on a started agent (and its dialog). */
+  agentWaitMs: number;
+  /** The agent argv for a rig ("" for town-level agents), from the last snapshot. */
+  agentArgv(rig: string): readonly string[];
+  /** Aborts in-flight work on shutdown. */
+  signal?: AbortSignal;
+}
+
+/** Replaces `{err}` in a log or mail template. */
+export function withErr(template: string, err: string): string {
+  return template.split("{err}").join(err);
+}
+
+/** True (and recorded) when a de-duplicated notice may go out now. */
+export function claimNotice(ports: ActPorts, key: string | undefined): boolean {
+  if (key === undefined) return true;
+  const now = ports.now();
+  if (!ports.notices.shouldSend(key, now)) return false;
+  ports.notices.recordSend(key, now);
+  return true;
+}

@@ -1,0 +1,194 @@
+/**
+ * Starting an agent session: re-check, kill, pre-sync, create with the
+ * startup command (the agent replaces the shell, so a dead agent is a dead
+ * pane), set the environment, theme it, install the crash hook, and record
+ * the restart for backoff. Waiting for the agent and dismissing the
+ * bypass-permissions dialog happen afterwards, for all started sessions at
+ * once, so one slow agent never holds up the others.
+ *
+ * @module
+ */
+
+import { errorMessage } from "../errors.ts";
+import { isSessionGone } from "../adapters/tmux.ts";
+import { crashHookCommand } from "../adapters/tmux_config.ts";
+import type { SessionSpec } from "./types.ts";
+import { type ActPorts, withErr } from "./act_ports.ts";
+
+/** What happened to a start. */
+export type StartOutcome = "started" | "already-running";
+
+const SAFE_PATH_RE = /^[A-Za-z0-9_./@%+,:-]+$/;
+const SESSION_RE = /^[A-Za-z0-9_-]{1,128}$/;
+
+/** Runs `git fetch origin`, `git pull --rebase origin main`, `bd sync` in `dir`. */
+export async function syncWorkspace(
+  ports: ActPorts,
+  dir: string,
+): Promise<void> {
+  const steps: [string[], string][] = [
+    [["git", "fetch", "origin"], "git fetch"],
+    [["git", "pull", "--rebase", "origin", "main"], "git pull"],
+    [["bd", "sync"], "bd sync"],
+  ];
+  for (const [argv, what] of steps) {
+    try {
+      const opts: Parameters<typeof ports.runner.run>[1] = {
+        cwd: dir,
+        timeoutMs: 60_000,
+      };
+      if (ports.signal) opts.signal = ports.signal;
+      const r = await ports.runner.run(argv, opts);
+      if (r.code !== 0) {
+        const detail = (r.stderr.trim() || r.stdout.trim()).split("\n")[0] ??
+          "";
+        ports.log.log(
+          `Warning: ${what} failed in ${dir}: exit status ${r.code}${
+            detail ? `: ${detail}` : ""
+          }`,
+        );
+      }
+    } catch (err) {
+      ports.log.log(`Warning: ${what} failed in ${dir}: ${errorMessage(err)}`);
+    }
+  }
+}
+
+/** The hook command for a session: the reference's crash log, then a wake-up file. */
+export function paneDiedHook(
+  spec: SessionSpec,
+  eventsDir: string,
+): string | null {
+  let hook: string;
+  try {
+    hook = crashHookCommand(
+      spec.crashHookAgent ?? spec.agent.replace(/\/polecats\//, "/"),
+      spec.session,
+    );
+  } catch {
+    return null;
+  }
+  if (!SAFE_PATH_RE.test(eventsDir)) return hook;
+  // `run-shell` runs through /bin/sh; the wake-up file tells the daemon at once.
+  return hook.replace(/"$/, `; : > '${eventsDir}/pane-died.${spec.session}'"`);
+}
+
+/**
+ * Creates the session for `spec`. With `killFirst` an existing session is
+ * killed; without it, a session that is healthy by now is left alone
+ * ("already-running") and a zombie is replaced.
+ */
+export async function startSession(
+  ports: ActPorts,
+  spec: SessionSpec,
+  options: { killFirst: boolean; killWaitMs?: number },
+): Promise<StartOutcome> {
+  if (!SESSION_RE.test(spec.session)) {
+    throw new Error(`invalid session name ${JSON.stringify(spec.session)}`);
+  }
+  const { tmux } = ports;
+  if (await tmux.hasSession(spec.session)) {
+    if (!options.killFirst) {
+      const panes = await tmux.panes(spec.session).catch(() => []);
+      if (panes.some((p) => !p.dead && ports.isAgent(p.command))) {
+        return "already-running";
+      }
+    }
+    try {
+      await tmux.killSession(spec.session);
+    } catch (err) {
+      if (!isSessionGone(err)) {
+        throw new Error(`killing session: ${errorMessage(err)}`, {
+          cause: err,
+        });
+      }
+    }
+    if (options.killWaitMs) await ports.sleep(options.killWaitMs);
+  }
+  let dir = spec.workDir;
+  const st = await ports.fs.stat(dir).catch(() => null);
+  if (!st?.isDirectory) {
+    if (spec.requireWorkDir) {
+      throw new Error(`polecat worktree does not exist: ${dir}`);
+    }
+    if (spec.agent === "boot" || spec.agent === "deacon") {
+      await ports.fs.mkdirp(dir, 0o755).catch((err) => {
+        throw new Error(`ensuring ${spec.agent} dir: ${errorMessage(err)}`);
+      });
+    } else {
+      // A missing witness directory falls back to the rig root (the reference
+      // let tmux start the pane in whatever directory it had).
+      const parent = dir.replace(/\/[^/]+$/, "");
+      ports.log.log(
+        `Warning: directory ${dir} does not exist; starting ${spec.session} in ${parent}`,
+      );
+      dir = parent;
+    }
+  }
+  if (spec.preSync) {
+    ports.log.log(`Pre-syncing workspace for ${spec.agent} at ${dir}`);
+    await syncWorkspace(ports, dir);
+  }
+  ports.backoff.recordRestart(spec.agent, ports.now().getTime());
+  try {
+    await tmux.newSession(spec.session, {
+      dir,
+      command: spec.command,
+      env: spec.env,
+      remainOnExit: true,
+    });
+  } catch (err) {
+    throw new Error(`creating session: ${errorMessage(err)}`, { cause: err });
+  }
+  for (const [k, v] of spec.env) {
+    await tmux.setEnvironment(spec.session, k, v).catch(() => {});
+  }
+  if (spec.theme) {
+    const { bg, fg, rig, worker, role } = spec.theme;
+    await tmux.configureSession(spec.session, { bg, fg }, rig, worker, role)
+      .catch(() => {});
+  }
+  const hook = paneDiedHook(spec, ports.eventsDir);
+  if (hook) await tmux.setPaneDiedHook(spec.session, hook).catch(() => {});
+  // The agent may already have died (the session or its pane is gone):
+  // that is a failed start, not a success.
+  const panes = await tmux.panes(spec.session).catch((err) => {
+    throw new Error(`sending startup command: ${errorMessage(err)}`, {
+      cause: err,
+    });
+  });
+  if (panes.length === 0 || panes.every((p) => p.dead)) {
+    throw new Error(
+      `sending startup command: the agent exited at once in ${spec.session}`,
+    );
+  }
+  return "started";
+}
+
+/** Waits for a started agent, then dismisses the bypass dialog if it shows. */
+export async function settleAgent(
+  ports: ActPorts,
+  spec: SessionSpec,
+): Promise<void> {
+  try {
+    await ports.tmux.waitForAgent(
+      spec.session,
+      ports.isAgent,
+      ports.agentWaitMs,
+    );
+    await ports.tmux.acceptBypassPermissions(spec.session);
+  } catch (err) {
+    ports.log.log(
+      `Warning: ${spec.session} did not settle: ${errorMessage(err)}`,
+    );
+  }
+}
+
+/** Logs a start outcome with the action's templates. */
+export function logStart(
+  ports: ActPorts,
+  template: string,
+  err?: string,
+): void {
+  ports.log.log(err === undefined ? template : withErr(template, err));
+}

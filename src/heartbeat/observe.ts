@@ -1,0 +1,253 @@
+/**
+ * One read of the world per heartbeat: one `tmux list-panes -a`, one
+ * `bd list --type=agent --json`, one `gt mail inbox`, run concurrently, plus
+ * the town files. Every failure becomes a field of the snapshot (null with an
+ * error text), never an exception: each check decides with what could be
+ * read.
+ *
+ * @module
+ */
+
+import type { Beads } from "../adapters/beads.ts";
+import type { Fs } from "../adapters/fs.ts";
+import type { Mail } from "../adapters/mail.ts";
+import type { TmuxCore } from "../adapters/tmux_core.ts";
+import { CommandNotFoundError, errorMessage } from "../errors.ts";
+import { parseRfc3339 } from "../gotime.ts";
+import { validateName } from "../town/names.ts";
+import { rigPaths, townPaths } from "../town/paths.ts";
+import { parsePending } from "../town/pending.ts";
+import { parseRigs } from "../town/rigs.ts";
+import { agentArgv, parseRuntimeConfig } from "../town/runtime_config.ts";
+import type {
+  AgentBead,
+  MailMessage,
+  PaneInfo,
+  PendingSpawn,
+  TownSnapshot,
+} from "./types.ts";
+
+/** The ports observation reads through. */
+export interface ObservePorts {
+  tmux: Pick<TmuxCore, "listPanes">;
+  beads: Pick<Beads, "listAgents">;
+  mail: Pick<Mail, "inbox">;
+  fs: Fs;
+  /** `GT_DEGRADED=true` in the daemon's environment. */
+  degradedEnv: boolean;
+  /** Resolves argv[0] of an agent command to an absolute path when possible. */
+  resolveArgv(argv: string[]): string[];
+}
+
+/** What to read; a lifecycle-only pass skips beads and town files. */
+export interface ObserveScope {
+  beads?: boolean;
+  mail?: boolean;
+  files?: boolean;
+}
+
+const MAX_FILE = 4 * 1024 * 1024;
+
+/** Reads the town into a snapshot. */
+export async function observe(
+  town: string,
+  ports: ObservePorts,
+  now: Date,
+  scope: ObserveScope = {},
+): Promise<TownSnapshot> {
+  const paths = townPaths(town);
+  const problems: string[] = [];
+  const wantBeads = scope.beads ?? true;
+  const wantMail = scope.mail ?? true;
+  const wantFiles = scope.files ?? true;
+
+  const readText = async (
+    path: string,
+    what: string,
+  ): Promise<string | null> => {
+    try {
+      return await ports.fs.readText(path, MAX_FILE);
+    } catch (err) {
+      problems.push(`Cannot read ${what} "${path}": ${errorMessage(err)}`);
+      return null;
+    }
+  };
+
+  const tmuxP = ports.tmux.listPanes().then(
+    (m) => ({
+      sessions: m as ReadonlyMap<string, PaneInfo[]>,
+      error: null,
+      available: true,
+    }),
+    (err) => ({
+      sessions: null,
+      error: `tmux: ${errorMessage(err)}`,
+      available: !(err instanceof CommandNotFoundError),
+    }),
+  );
+  const beadsP = wantBeads
+    ? ports.beads.listAgents().then(
+      (list) => ({
+        beads: new Map(list.map((b) => [b.id, b])) as ReadonlyMap<
+          string,
+          AgentBead
+        >,
+        error: null,
+      }),
+      (err) => ({ beads: null, error: `bd: ${errorMessage(err)}` }),
+    )
+    : Promise.resolve({
+      beads: new Map<string, AgentBead>() as ReadonlyMap<string, AgentBead>,
+      error: null,
+    });
+  const mailP = wantMail
+    ? ports.mail.inbox().then(
+      (mail) => ({ mail: mail as MailMessage[] | null, error: null }),
+      (err) => ({ mail: null, error: `gt mail: ${errorMessage(err)}` }),
+    )
+    : Promise.resolve({ mail: [] as MailMessage[] | null, error: null });
+
+  const rigsText = await readText(paths.rigs, "rigs file");
+  const rigsResult = parseRigs(rigsText);
+  const rigs = rigsResult.rigs;
+
+  let deaconHeartbeat: Date | null = null;
+  let bootMarkerMtimeMs: number | null = null;
+  let pending: PendingSpawn[] | null = [];
+  let pendingError: string | null = null;
+  const polecats = new Map<string, string[]>();
+  const rigAgentArgv = new Map<string, string[]>();
+  const rigPrefixes = new Map<string, string>();
+  let townArgv: string[] = ports.resolveArgv(
+    agentArgv(parseRuntimeConfig(null)),
+  );
+
+  if (wantFiles) {
+    const hb = await readText(paths.deaconHeartbeat, "Deacon heartbeat");
+    deaconHeartbeat = parseHeartbeat(hb);
+    try {
+      const st = await ports.fs.stat(paths.bootMarker);
+      bootMarkerMtimeMs = st?.mtimeMs ?? null;
+    } catch {
+      bootMarkerMtimeMs = null;
+    }
+    try {
+      const parsed = parsePending(
+        await ports.fs.readText(paths.pending, MAX_FILE),
+      );
+      pending = parsed.spawns;
+      if (parsed.skipped > 0) {
+        problems.push(
+          `Skipped ${parsed.skipped} malformed pending spawn entr${
+            parsed.skipped === 1 ? "y" : "ies"
+          }`,
+        );
+      }
+    } catch (err) {
+      pending = null;
+      pendingError = `loading pending: ${errorMessage(err)}`;
+    }
+    const townRuntime = parseRuntimeConfig(
+      await readText(paths.townSettings, "town settings"),
+    );
+    townArgv = ports.resolveArgv(agentArgv(townRuntime));
+    const routes = parseRoutes(
+      await readText(`${paths.townBeads}/routes.jsonl`, "bead routes"),
+    );
+    await Promise.all(rigs.map(async (rig) => {
+      const rp = rigPaths(town, rig);
+      const text = await readText(rp.settings, "rig settings");
+      rigAgentArgv.set(
+        rig,
+        text === null
+          ? townArgv
+          : ports.resolveArgv(agentArgv(parseRuntimeConfig(text))),
+      );
+      const prefix = routes.get(rig);
+      if (prefix) rigPrefixes.set(rig, prefix);
+      let entries;
+      try {
+        entries = await ports.fs.readDir(rp.polecats);
+      } catch (err) {
+        problems.push(
+          `Cannot list polecats of rig "${rig}": ${errorMessage(err)}`,
+        );
+        entries = null;
+      }
+      const names: string[] = [];
+      for (const e of entries ?? []) {
+        if (!e.isDirectory || e.isSymlink || e.name.startsWith(".")) continue;
+        const bad = validateName("polecat", e.name);
+        if (bad) {
+          problems.push(`Ignoring polecat directory in rig "${rig}": ${bad}`);
+          continue;
+        }
+        names.push(e.name);
+      }
+      polecats.set(rig, names.sort());
+    }));
+  }
+
+  const [t, b, m] = await Promise.all([tmuxP, beadsP, mailP]);
+  return {
+    town,
+    now,
+    rigs,
+    rigProblems: rigsResult.problems,
+    beads: b.beads,
+    beadsError: b.error,
+    sessions: t.sessions,
+    tmuxError: t.error,
+    tmuxAvailable: t.available,
+    degraded: ports.degradedEnv || !t.available,
+    deaconHeartbeat,
+    bootMarkerMtimeMs,
+    polecats,
+    mail: m.mail,
+    mailError: m.error,
+    pending,
+    pendingError,
+    agentArgv: townArgv,
+    rigAgentArgv,
+    rigPrefixes,
+    problems,
+  };
+}
+
+/** The timestamp of `deacon/heartbeat.json`; null when missing or unreadable. */
+export function parseHeartbeat(text: string | null): Date | null {
+  if (text === null) return null;
+  try {
+    const raw = JSON.parse(text);
+    return parseRfc3339(raw?.timestamp);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Bead id prefixes per rig from `.beads/routes.jsonl` (`{prefix, path}` per
+ * line; the first route whose path's first segment is the rig wins; a
+ * trailing `-` is dropped).
+ */
+export function parseRoutes(text: string | null): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const line of (text ?? "").split("\n")) {
+    if (line.trim() === "") continue;
+    try {
+      const r = JSON.parse(line);
+      if (typeof r?.prefix !== "string" || typeof r?.path !== "string") {
+        continue;
+      }
+      const prefix = r.prefix.replace(/-$/, "");
+      const rig = r.path.split("/")[0] ?? "";
+      if (!/^[A-Za-z0-9]{1,8}$/.test(prefix) || rig === "" || out.has(rig)) {
+        continue;
+      }
+      out.set(rig, prefix);
+    } catch {
+      // a bad line is skipped
+    }
+  }
+  return out;
+}

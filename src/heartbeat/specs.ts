@@ -1,0 +1,247 @@
+/**
+ * Session specifications per role: where an agent runs, its tmux
+ * environment, its theme and the command line that starts it. Pure; every
+ * rig and agent name here has already passed `validateName`, and every value
+ * that reaches the command line is shell-quoted by the startup builders.
+ *
+ * @module
+ */
+
+import { rigPaths } from "../town/paths.ts";
+import {
+  bootStartup,
+  crewStartup,
+  deaconStartup,
+  polecatStartup,
+  type RecipeOptions,
+  refineryStartup,
+  sessionEnv,
+  witnessStartup,
+} from "../town/startup.ts";
+import { assignTheme, MAYOR_THEME } from "../town/theme.ts";
+import {
+  BOOT_SESSION,
+  crewSession,
+  deaconSession,
+  mayorSession,
+  polecatSession,
+  refinerySession,
+  witnessSession,
+} from "../town/names.ts";
+import { agentStartup } from "../town/startup.ts";
+import { expandRolePattern, type RoleConfig } from "../town/bead_text.ts";
+import type { AgentIdentity } from "../town/names.ts";
+import type { SessionSpec } from "./types.ts";
+
+/** What the spec builders need to know about the town. */
+export interface SpecContext {
+  town: string;
+  /** Agent argv (argv[0] absolute when resolved). */
+  agentArgv: readonly string[];
+  /** Existing directories (for the refinery's fallback), as a predicate. */
+  dirExists?: (path: string) => boolean;
+}
+
+function recipe(
+  ctx: SpecContext,
+  extra: Partial<RecipeOptions> = {},
+): RecipeOptions {
+  // The agent replaces the shell (`exec`): when it exits the pane dies, and
+  // tmux reports the agent, not the shell, as the pane's command.
+  return { agentArgv: ctx.agentArgv, exec: true, ...extra };
+}
+
+/** The Deacon, in `<town>/deacon`. */
+export function deaconSpec(ctx: SpecContext): SessionSpec {
+  return {
+    agent: "deacon",
+    session: deaconSession(),
+    workDir: `${ctx.town}/deacon`,
+    requireWorkDir: false,
+    env: sessionEnv("deacon"),
+    command: deaconStartup(recipe(ctx)),
+    waitForAgent: true,
+    preSync: false,
+  };
+}
+
+/** Boot, in `<town>/deacon/dogs/boot`, started with the `gt boot triage` prompt. */
+export function bootSpec(ctx: SpecContext): SessionSpec {
+  return {
+    agent: "boot",
+    session: BOOT_SESSION,
+    workDir: `${ctx.town}/deacon/dogs/boot`,
+    requireWorkDir: false,
+    env: sessionEnv("boot"),
+    command: bootStartup(recipe(ctx)),
+    waitForAgent: true,
+    preSync: false,
+  };
+}
+
+/** The Mayor, in the town root. */
+export function mayorSpec(ctx: SpecContext): SessionSpec {
+  return {
+    agent: "mayor",
+    session: mayorSession(),
+    workDir: ctx.town,
+    requireWorkDir: false,
+    env: sessionEnv("mayor"),
+    command: agentStartup("mayor", "mayor", recipe(ctx)),
+    theme: { ...MAYOR_THEME, rig: "", worker: "Mayor", role: "coordinator" },
+    waitForAgent: true,
+    preSync: false,
+  };
+}
+
+/** A rig's Witness, in `<rig>/witness`. */
+export function witnessSpec(ctx: SpecContext, rig: string): SessionSpec {
+  const theme = assignTheme(rig);
+  return {
+    agent: `${rig}/witness`,
+    session: witnessSession(rig),
+    workDir: rigPaths(ctx.town, rig).witness,
+    requireWorkDir: false,
+    env: sessionEnv("witness", { rig, town: ctx.town }),
+    command: witnessStartup(rig, recipe(ctx)),
+    theme: {
+      bg: theme.bg,
+      fg: theme.fg,
+      rig,
+      worker: "witness",
+      role: "witness",
+    },
+    waitForAgent: true,
+    preSync: false,
+  };
+}
+
+/** A rig's Refinery, in `<rig>/refinery/rig` (else the rig root). */
+export function refinerySpec(ctx: SpecContext, rig: string): SessionSpec {
+  const paths = rigPaths(ctx.town, rig);
+  const theme = assignTheme(rig);
+  const dir = ctx.dirExists === undefined || ctx.dirExists(paths.refineryRig)
+    ? paths.refineryRig
+    : paths.root;
+  return {
+    agent: `${rig}/refinery`,
+    session: refinerySession(rig),
+    workDir: dir,
+    requireWorkDir: false,
+    env: sessionEnv("refinery", { rig, town: ctx.town }),
+    command: refineryStartup(rig, recipe(ctx)),
+    theme: {
+      bg: theme.bg,
+      fg: theme.fg,
+      rig,
+      worker: "refinery",
+      role: "refinery",
+    },
+    waitForAgent: true,
+    preSync: false,
+  };
+}
+
+/** A polecat, in its worktree (which must exist). */
+export function polecatSpec(
+  ctx: SpecContext,
+  rig: string,
+  name: string,
+  options: { preSync?: boolean } = {},
+): SessionSpec {
+  const theme = assignTheme(rig);
+  return {
+    agent: `${rig}/polecats/${name}`,
+    session: polecatSession(rig, name),
+    workDir: rigPaths(ctx.town, rig).polecat(name),
+    requireWorkDir: true,
+    env: sessionEnv("polecat", { rig, name, town: ctx.town }),
+    command: polecatStartup(rig, name, recipe(ctx)),
+    theme: { bg: theme.bg, fg: theme.fg, rig, worker: name, role: "polecat" },
+    crashHookAgent: `${rig}/${name}`,
+    waitForAgent: true,
+    preSync: options.preSync ?? true,
+  };
+}
+
+/** A crew member, in `<rig>/crew/<name>`. */
+export function crewSpec(
+  ctx: SpecContext,
+  rig: string,
+  name: string,
+): SessionSpec {
+  const theme = assignTheme(rig);
+  return {
+    agent: `${rig}/crew/${name}`,
+    session: crewSession(rig, name),
+    workDir: rigPaths(ctx.town, rig).crew(name),
+    requireWorkDir: true,
+    env: sessionEnv("crew", { rig, name, town: ctx.town }),
+    command: crewStartup(rig, name, recipe(ctx)),
+    theme: { bg: theme.bg, fg: theme.fg, rig, worker: name, role: "crew" },
+    waitForAgent: true,
+    preSync: true,
+  };
+}
+
+/**
+ * The session a lifecycle request restarts: the role's usual spec, with a
+ * role bead's `session_pattern`, `work_dir_pattern`, `needs_pre_sync`,
+ * `start_command` and `env_var` lines applied on top. Without a role bead,
+ * refinery, crew and polecat restarts pre-sync (the reference's defaults).
+ * `GT_ROLE` is the role name (the reference used the raw identity).
+ */
+export function lifecycleSpec(
+  ctx: SpecContext,
+  who: AgentIdentity,
+  config: RoleConfig | null,
+): SessionSpec {
+  let spec: SessionSpec;
+  switch (who.roleType) {
+    case "mayor":
+      spec = mayorSpec(ctx);
+      break;
+    case "deacon":
+      spec = deaconSpec(ctx);
+      break;
+    case "witness":
+      spec = witnessSpec(ctx, who.rig);
+      break;
+    case "refinery":
+      spec = refinerySpec(ctx, who.rig);
+      break;
+    case "crew":
+      spec = crewSpec(ctx, who.rig, who.name);
+      break;
+    case "polecat":
+      spec = polecatSpec(ctx, who.rig, who.name);
+      break;
+  }
+  const preSyncDefault = who.roleType === "refinery" ||
+    who.roleType === "crew" ||
+    who.roleType === "polecat";
+  spec = { ...spec, preSync: config ? config.needsPreSync : preSyncDefault };
+  if (!config) return spec;
+  const values = {
+    town: ctx.town,
+    rig: who.rig,
+    name: who.name,
+    role: who.roleType,
+  };
+  if (config.sessionPattern) {
+    spec.session = expandRolePattern(config.sessionPattern, values);
+  }
+  if (config.workDirPattern) {
+    spec.workDir = expandRolePattern(config.workDirPattern, values);
+  }
+  if (config.startCommand) {
+    spec.command = expandRolePattern(config.startCommand, values);
+  }
+  for (const [k, v] of Object.entries(config.envVars)) {
+    spec.env = [...spec.env.filter(([key]) => key !== k), [
+      k,
+      expandRolePattern(v, values),
+    ]];
+  }
+  return spec;
+}

@@ -1,0 +1,372 @@
+import {
+  assert,
+  assertEquals,
+  assertStringIncludes,
+} from "../helpers/assert.ts";
+import { waitFor } from "../helpers/cli.ts";
+import { bead, Harness } from "../helpers/harness.ts";
+
+const MIN = 60_000;
+
+Deno.test("a Witness and a Refinery exist for every rig after one heartbeat", async () => {
+  const h = await Harness.create({ rigs: ["alpha", "beta"] });
+  try {
+    await Deno.mkdir(`${h.town}/alpha/witness`, { recursive: true });
+    await Deno.mkdir(`${h.town}/alpha/refinery/rig`, { recursive: true });
+    await Deno.mkdir(`${h.town}/beta`, { recursive: true });
+    await h.heartbeat();
+    const s = await h.sessions();
+    for (
+      const name of [
+        "gt-alpha-witness",
+        "gt-alpha-refinery",
+        "gt-beta-witness",
+        "gt-beta-refinery",
+      ]
+    ) {
+      assert(
+        s.get(name)?.commands.includes("claude"),
+        `${name}: ${JSON.stringify(s.get(name))}`,
+      );
+    }
+    assertEquals(s.get("gt-alpha-witness")?.path, `${h.town}/alpha/witness`);
+    assertEquals(
+      s.get("gt-alpha-refinery")?.path,
+      `${h.town}/alpha/refinery/rig`,
+    );
+    assertEquals(s.get("gt-beta-refinery")?.path, `${h.town}/beta`);
+    assertEquals(
+      await h.sessionEnv("gt-alpha-witness", "BD_ACTOR"),
+      "alpha/witness",
+    );
+    assertEquals(
+      await h.sessionEnv("gt-alpha-refinery", "BEADS_DIR"),
+      `${h.town}/alpha/mayor/rig/.beads`,
+    );
+    assertEquals(
+      await h.option("gt-alpha-refinery", "status-left"),
+      "🏭 alpha/refinery ",
+    );
+    const agents = await h.agents();
+    const w = agents.find((a) =>
+      (a.env as Record<string, string>).BD_ACTOR === "alpha/witness"
+    );
+    assert(w, JSON.stringify(agents));
+    assertEquals(w.argv, ["--dangerously-skip-permissions"]);
+    assertEquals((w.env as Record<string, string>).GT_ROLE, "witness");
+    assertEquals((w.env as Record<string, string>).GT_RIG, "alpha");
+    assertEquals(
+      (w.env as Record<string, string>).GIT_AUTHOR_NAME,
+      "alpha/witness",
+    );
+    const log = await h.log();
+    assertStringIncludes(
+      log,
+      "Witness for alpha not running per agent bead, starting...",
+    );
+    assertStringIncludes(log, "Refinery session for beta started successfully");
+    // A second heartbeat leaves the healthy sessions alone.
+    await h.heartbeat();
+    const again = await h.sessions();
+    for (const [name, v] of s) {
+      if (name !== "keepalive") assertEquals(again.get(name)?.id, v.id, name);
+    }
+  } finally {
+    await h.close();
+  }
+});
+
+Deno.test("a killed polecat with hooked work is back within one heartbeat; one without hooked work is left alone", async () => {
+  const h = await Harness.create({ rigs: ["gastown"] });
+  try {
+    for (const n of ["Toast", "Idle"]) {
+      await Deno.mkdir(`${h.town}/gastown/polecats/${n}`, { recursive: true });
+    }
+    await h.healthySession("gt-gastown-witness");
+    await h.healthySession("gt-gastown-refinery");
+    await h.setBeads([
+      bead({
+        id: "gt-gastown-witness",
+        role: "witness",
+        rig: "gastown",
+        state: "running",
+      }),
+      bead({
+        id: "gt-gastown-refinery",
+        role: "refinery",
+        rig: "gastown",
+        state: "running",
+      }),
+      bead({
+        id: "gt-gastown-polecat-Toast",
+        role: "polecat",
+        rig: "gastown",
+        state: "working",
+        hook: "gt-abc",
+      }),
+      bead({
+        id: "gt-gastown-polecat-Idle",
+        role: "polecat",
+        rig: "gastown",
+        state: "working",
+      }),
+    ]);
+    await h.heartbeat();
+    const s = await h.sessions();
+    const toast = s.get("gt-gastown-Toast");
+    assert(
+      toast && toast.commands.includes("claude"),
+      JSON.stringify([...s.keys()]),
+    );
+    assertEquals(toast.path, `${h.town}/gastown/polecats/Toast`);
+    assert(!s.has("gt-gastown-Idle"));
+    const env = Object.fromEntries(
+      await Promise.all(
+        [
+          "GT_ROLE",
+          "GT_RIG",
+          "GT_POLECAT",
+          "BD_ACTOR",
+          "BEADS_DIR",
+          "BEADS_NO_DAEMON",
+          "BEADS_AGENT_NAME",
+        ].map(
+          async (k) => [k, await h.sessionEnv("gt-gastown-Toast", k)],
+        ),
+      ),
+    );
+    assertEquals(env, {
+      GT_ROLE: "polecat",
+      GT_RIG: "gastown",
+      GT_POLECAT: "Toast",
+      BD_ACTOR: "gastown/polecats/Toast",
+      BEADS_DIR: `${h.town}/gastown/.beads`,
+      BEADS_NO_DAEMON: "1",
+      BEADS_AGENT_NAME: "gastown/Toast",
+    });
+    assertEquals(
+      await h.option("gt-gastown-Toast", "status-left"),
+      "😺 gastown/Toast ",
+    );
+    const agent = (await h.agents()).find((a) =>
+      (a.env as Record<string, string>).GT_POLECAT === "Toast"
+    );
+    assert(agent);
+    assertEquals(agent.env, {
+      ...(agent.env as Record<string, string>),
+      BD_ACTOR: "gastown/polecats/Toast",
+      GIT_AUTHOR_NAME: "Toast",
+      GT_RIG: "gastown",
+      GT_ROLE: "polecat",
+    });
+    const calls = await h.calls();
+    const git = calls.filter((c) =>
+      c.prog === "bd" && (c.argv as string[])[0] === "sync"
+    );
+    assertEquals(git.length, 1);
+    assertEquals(git[0]!.cwd, `${h.town}/gastown/polecats/Toast`);
+    const log = await h.log();
+    assertStringIncludes(
+      log,
+      "CRASH DETECTED: polecat gastown/Toast has hook_bead=gt-abc but session gt-gastown-Toast is dead",
+    );
+    assertStringIncludes(
+      log,
+      "Successfully restarted crashed polecat gastown/Toast",
+    );
+    assertEquals((await h.sent()).length, 0);
+
+    // Kill it again: the next heartbeat brings it back once more.
+    await h.tmux(["kill-session", "-t", "=gt-gastown-Toast"]);
+    await h.heartbeat();
+    assert(
+      (await h.sessions()).get("gt-gastown-Toast")?.commands.includes("claude"),
+    );
+  } finally {
+    await h.close();
+  }
+});
+
+Deno.test("a healthy session with a stale bead is not touched; a zombie is replaced", async () => {
+  const h = await Harness.create({ rigs: ["charlie", "delta"] });
+  try {
+    const healthy = await h.healthySession("gt-charlie-witness");
+    const zombie = await h.zombieSession("gt-delta-witness");
+    await h.healthySession("gt-charlie-refinery");
+    await h.healthySession("gt-delta-refinery");
+    await h.setBeads([
+      bead({
+        id: "gt-charlie-witness",
+        role: "witness",
+        rig: "charlie",
+        state: "idle",
+        updatedAgoMs: 60 * MIN,
+      }),
+      bead({
+        id: "gt-delta-witness",
+        role: "witness",
+        rig: "delta",
+        state: "idle",
+      }),
+    ]);
+    await h.heartbeat();
+    const s = await h.sessions();
+    assertEquals(s.get("gt-charlie-witness")?.id, healthy.id);
+    assert(s.get("gt-delta-witness")?.id !== zombie.id);
+    assert(s.get("gt-delta-witness")?.commands.includes("claude"));
+    const log = await h.log();
+    assertStringIncludes(
+      log,
+      "Witness session for charlie healthy (Claude running), skipping restart despite stale bead",
+    );
+    assertStringIncludes(
+      log,
+      "Witness for delta not running per agent bead, starting...",
+    );
+  } finally {
+    await h.close();
+  }
+});
+
+Deno.test("a Deacon marked dead is killed and recreated once, not on every heartbeat", async () => {
+  const h = await Harness.create({ quiet: false });
+  try {
+    const old = await h.healthySession("gt-deacon", `${h.town}/deacon`);
+    await h.setBeads([
+      bead({ id: "hq-deacon", role: "deacon", state: "dead" }),
+    ]);
+    await h.heartbeat();
+    const s = await h.sessions();
+    const deacon = s.get("gt-deacon");
+    assert(deacon && deacon.id !== old.id, JSON.stringify(deacon));
+    assert(deacon.commands.includes("claude"));
+    assertEquals(deacon.path, `${h.town}/deacon`);
+    assertEquals(await h.sessionEnv("gt-deacon", "GT_ROLE"), "deacon");
+    const log = await h.log();
+    assertStringIncludes(
+      log,
+      "Deacon is marked dead (circuit breaker triggered), forcing restart...",
+    );
+    assertStringIncludes(log, "Deacon session started successfully");
+    // The bead still says dead, but the session was restarted after that.
+    await h.heartbeat();
+    assertEquals((await h.sessions()).get("gt-deacon")?.id, deacon.id);
+  } finally {
+    await h.close();
+  }
+});
+
+Deno.test("a stale Deacon heartbeat: 10 min gets one nudge, 35 min gets a kill and a restart", async () => {
+  const h = await Harness.create();
+  try {
+    const deacon = await h.healthySession("gt-deacon", `${h.town}/deacon`);
+    await h.setBeads([
+      bead({ id: "hq-deacon", role: "deacon", state: "running" }),
+    ]);
+    const hb = (ago: number) =>
+      Deno.writeTextFile(
+        `${h.town}/deacon/heartbeat.json`,
+        JSON.stringify({
+          timestamp: new Date(Date.now() - ago).toISOString(),
+          cycle: 1,
+        }),
+      );
+    await hb(10 * MIN);
+    await h.heartbeat();
+    assert(
+      await waitFor(async () =>
+        (await h.jsonl("stdin.jsonl")).some((l) =>
+          l.line ===
+            "HEALTH_CHECK: heartbeat stale, respond to confirm responsiveness"
+        )
+      ),
+    );
+    assertEquals((await h.sessions()).get("gt-deacon")?.id, deacon.id);
+    await h.heartbeat();
+    assertEquals(
+      (await h.jsonl("stdin.jsonl")).filter((l) =>
+        String(l.line).startsWith("HEALTH_CHECK")
+      ).length,
+      1,
+    );
+    await hb(35 * MIN);
+    await h.heartbeat();
+    const restarted = (await h.sessions()).get("gt-deacon");
+    assert(
+      restarted && restarted.id !== deacon.id &&
+        restarted.commands.includes("claude"),
+      JSON.stringify(restarted),
+    );
+    const log = await h.log();
+    assertStringIncludes(
+      log,
+      "Deacon heartbeat is stale (35m0s old), checking session...",
+    );
+    assertStringIncludes(log, "Deacon stuck for 35m0s - restarting session");
+    // The restarted Deacon gets time to write a heartbeat: no kill loop.
+    await h.heartbeat();
+    assertEquals((await h.sessions()).get("gt-deacon")?.id, restarted.id);
+  } finally {
+    await h.close();
+  }
+});
+
+Deno.test("a failed polecat restart sends exactly one CRASHED_POLECAT mail", async () => {
+  const h = await Harness.create({ rigs: ["gastown"] });
+  try {
+    await Deno.mkdir(`${h.town}/gastown/polecats/Broken`, { recursive: true });
+    await h.healthySession("gt-gastown-witness");
+    await h.healthySession("gt-gastown-refinery");
+    await h.setBeads([
+      bead({
+        id: "gt-gastown-witness",
+        role: "witness",
+        rig: "gastown",
+        state: "running",
+      }),
+      bead({
+        id: "gt-gastown-refinery",
+        role: "refinery",
+        rig: "gastown",
+        state: "running",
+      }),
+      bead({
+        id: "gt-gastown-polecat-Broken",
+        role: "polecat",
+        rig: "gastown",
+        state: "working",
+        hook: "gt-abc",
+      }),
+    ]);
+    await h.tmux([
+      "set-hook",
+      "-g",
+      "session-created",
+      "if-shell -F '#{==:#{session_name},gt-gastown-Broken}' 'kill-session -t gt-gastown-Broken'",
+    ]);
+    await h.heartbeat();
+    await h.heartbeat();
+    const sent = await h.sent();
+    assertEquals(sent.length, 1, JSON.stringify(sent));
+    assertEquals(sent[0]!.to, "gastown/witness");
+    assertEquals(
+      sent[0]!.subject,
+      "CRASHED_POLECAT: gastown/Broken restart failed",
+    );
+    const lines = String(sent[0]!.body).split("\n");
+    assertEquals(
+      lines[0],
+      "Polecat Broken crashed and automatic restart failed.",
+    );
+    assertEquals(lines[1], "");
+    assertEquals(lines[2], "hook_bead: gt-abc");
+    assert(lines[3]!.startsWith("restart_error: "), lines[3]);
+    assertEquals(lines.slice(4), ["", "Manual intervention may be required."]);
+    assertStringIncludes(
+      await h.log(),
+      "Error restarting polecat gastown/Broken: ",
+    );
+  } finally {
+    await h.close();
+  }
+});
