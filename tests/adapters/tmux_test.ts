@@ -404,6 +404,7 @@ Deno.test("Tmux on a private server", async (t) => {
         assert(keep !== undefined);
         assertEquals(keep.command, "bash");
         assertEquals(keep.dead, false);
+        assert((keep.created ?? 0) > 1_600_000_000, "session_created");
         assert(
           keep.pid > 0 && /^%\d+$/.test(keep.paneId),
           JSON.stringify(keep),

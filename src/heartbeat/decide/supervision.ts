@@ -356,7 +356,11 @@ export function decidePolecatHealth(
   const out: Action[] = [];
   for (const rig of snap.rigs) {
     for (const name of snap.polecats.get(rig) ?? []) {
-      const spec = polecatSpec(specContext(snap, ctx, rig), rig, name);
+      // No git pre-sync on a crash restart: pulling with rebase onto the
+      // polecat's feature branch could leave a rebase in progress.
+      const spec = polecatSpec(specContext(snap, ctx, rig), rig, name, {
+        preSync: false,
+      });
       const state = sessionState(snap, spec.session);
       if (state === "healthy" || state === "unknown") continue;
       const prefix = snap.rigPrefixes.get(rig) ?? "gt";
@@ -391,7 +395,7 @@ export function decidePolecatHealth(
         kind: "log",
         message:
           `CRASH DETECTED: polecat ${rig}/${name} has hook_bead=${bead.hookBead} but session ${spec.session} is dead`,
-        dedupeKey: `crash:${rig}/${name}:${ctx.backoff(spec.agent).allowed}`,
+        dedupeKey: `crash:${rig}/${name}:${sessionCreated(snap, spec.session)}`,
       });
       out.push(...startOrBackoff(ctx, spec, {
         killFirst: state === "zombie",
