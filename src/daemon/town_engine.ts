@@ -289,6 +289,8 @@ export class TownEngine implements Engine {
       now,
       backoff: (agent) => this.#backoff.check(agent, Date.now()),
       lastRestart: (agent) => this.#backoff.lastRestart(agent),
+      lifecycleDoneAt: (session) =>
+        this.#notices.sentAt(`lifecycle-done:${session}`)?.getTime() ?? null,
       dirExists: isDirSync,
     };
     const decided = decideAll(checks, snap, ctx, log);
@@ -322,6 +324,7 @@ export class TownEngine implements Engine {
         a,
       ) => ("dedupeKey" in a && a.dedupeKey ? [a.dedupeKey] : []));
       const keep = this.#notices.keys().filter((k) =>
+        k.startsWith("lifecycle-done:") ||
         k.startsWith("start-failed:") && this.#backoff.toJSON()[k.slice(13)]
       );
       this.#notices.sweep([...active, ...keep], now);

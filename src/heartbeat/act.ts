@@ -19,6 +19,8 @@ import { PENDING_MAX_AGE_MS } from "./decide/recovery.ts";
 import { lifecycleSpec } from "./specs.ts";
 import type { Action, BootStatus, PendingSpawn, SessionSpec } from "./types.ts";
 
+const DELETE_CONCURRENCY = 4;
+
 /** Runs `actions`; resolves when they and the agents they started have settled. */
 export async function act(
   ports: ActPorts,
@@ -26,14 +28,35 @@ export async function act(
 ): Promise<void> {
   const started: SessionSpec[] = [];
   const touched = new Set<string>();
-  for (const action of actions) {
-    if (ports.signal?.aborted) return;
+  const runOne = async (action: Action) => {
     try {
       await actOne(ports, action, started, touched);
     } catch (err) {
       if (err instanceof CommandAbortedError || ports.signal?.aborted) return;
       ports.log.log(`Error: ${action.kind} failed: ${errorMessage(err)}`);
     }
+  };
+  for (let i = 0; i < actions.length; i++) {
+    if (ports.signal?.aborted) return;
+    // Deletions of superseded mail do not depend on each other: run a
+    // batch of them a few at a time (their log lines stay in order).
+    const batch: Action[] = [];
+    while (
+      actions[i]?.kind === "log" && actions[i + 1]?.kind === "deleteMail"
+    ) {
+      batch.push(actions[i]!, actions[i + 1]!);
+      i += 2;
+    }
+    if (batch.length > 0) {
+      for (let j = 0; j < batch.length; j += 2 * DELETE_CONCURRENCY) {
+        const chunk = batch.slice(j, j + 2 * DELETE_CONCURRENCY);
+        for (let k = 0; k < chunk.length; k += 2) await runOne(chunk[k]!);
+        await Promise.all(chunk.filter((_, k) => k % 2 === 1).map(runOne));
+      }
+      i--;
+      continue;
+    }
+    await runOne(actions[i]!);
   }
   await Promise.all(started.map((spec) => settleAgent(ports, spec)));
 }
@@ -289,6 +312,7 @@ async function lifecycle(
     return;
   }
   ports.log.log(`Executing ${action.action} for session ${spec.session}`);
+  if (action.doneKey) ports.notices.recordSend(action.doneKey, ports.now());
   touched.add(spec.session);
   try {
     const exists = await ports.tmux.hasSession(spec.session);

@@ -18,6 +18,8 @@ export interface DecideContext {
   backoff(agent: string): BackoffVerdict;
   /** When the daemon last restarted `agent` (ms since the epoch), or null. */
   lastRestart(agent: string): number | null;
+  /** When a lifecycle request for `session` was last carried out (ms), or null. */
+  lifecycleDoneAt(session: string): number | null;
   /** True when the directory exists (refinery work dir fallback). */
   dirExists(path: string): boolean;
 }

@@ -55,6 +55,12 @@ export class NoticeBook {
     return now.getTime() - at > this.#maxAgeMs;
   }
 
+  /** When `key` was last recorded, or null. */
+  sentAt(key: string): Date | null {
+    const at = this.#sent.get(key);
+    return at === undefined ? null : new Date(at);
+  }
+
   /** Records that `key` was sent at `now`. */
   recordSend(key: string, now: Date): void {
     this.#sent.set(key, now.getTime());

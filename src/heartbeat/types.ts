@@ -196,6 +196,8 @@ export type Action =
     messageId: string;
     from: string;
     action: "cycle" | "restart" | "shutdown";
+    /** Records when the request was carried out (later duplicates are dropped). */
+    doneKey?: string;
   }
   | {
     /** Delete a message without acting on it (stale or duplicate request). */

@@ -38,6 +38,8 @@ export const DEAD_AGENT_TIMEOUT_MS = 15 * 60_000;
 export const GUPP_TIMEOUT_MS = 30 * 60_000;
 /** Lifecycle requests older than this are deleted unexecuted. */
 export const MAX_LIFECYCLE_AGE_MS = 6 * 3_600_000;
+/** Most superseded or stale lifecycle messages deleted in one pass. */
+export const MAX_DELETES_PER_PASS = 100;
 /** Pending spawns older than this are pruned. */
 export const PENDING_MAX_AGE_MS = 5 * 60_000;
 
@@ -273,7 +275,9 @@ export function decidePendingSpawns(
  * `processLifecycleRequests`: each fresh `LIFECYCLE:` message becomes one
  * claim-then-execute action; requests older than six hours are deleted
  * unexecuted; several requests for the same agent in one pass run once (the
- * newest), the rest are deleted as duplicates. Requests whose sender is not
+ * newest), the rest are deleted as duplicates, as are requests sent before
+ * the last request for that agent was carried out (at most 100 deletions a
+ * pass; the rest wait for the next one). Requests whose sender is not
  * an agent identity are still claimed, and `act` replies to the sender.
  */
 export function decideLifecycle(
@@ -282,6 +286,17 @@ export function decideLifecycle(
 ): Action[] {
   const out: Action[] = [];
   const seen = new Set<string>();
+  let deletes = 0;
+  let deferred = 0;
+  const drop = (id: string, message: string, errLog: string) => {
+    if (deletes >= MAX_DELETES_PER_PASS) {
+      deferred++;
+      return;
+    }
+    deletes++;
+    out.push({ kind: "log", message });
+    out.push({ kind: "deleteMail", messageId: id, errLog });
+  };
   for (const msg of snap.mail ?? []) {
     if (msg.read) continue;
     const log = new MemoryLog();
@@ -302,35 +317,31 @@ export function decideLifecycle(
         message: `Lifecycle request ${msg.id} has no valid timestamp (${
           JSON.stringify(msg.timestamp)
         }); treating it as fresh`,
+        dedupeKey: `lifecycle-no-time:${msg.id}`,
       });
     }
     if (age > MAX_LIFECYCLE_AGE_MS) {
-      out.push({
-        kind: "log",
-        message: `Ignoring stale lifecycle request from ${msg.from} (age: ${
+      drop(
+        msg.id,
+        `Ignoring stale lifecycle request from ${msg.from} (age: ${
           goMinutes(age)
         }, max: ${goDuration(MAX_LIFECYCLE_AGE_MS)}) - deleting`,
-      });
-      out.push({
-        kind: "deleteMail",
-        messageId: msg.id,
-        errLog: `Warning: failed to delete stale message ${msg.id}: {err}`,
-      });
+        `Warning: failed to delete stale message ${msg.id}: {err}`,
+      );
       continue;
     }
     const who = parseIdentity(msg.from);
     const key = who ? sessionOf(who) : `unknown:${msg.from}`;
-    if (seen.has(key)) {
-      out.push({
-        kind: "log",
-        message:
-          `Skipping duplicate lifecycle request ${msg.id} from ${msg.from}: already handled in this pass - deleting`,
-      });
-      out.push({
-        kind: "deleteMail",
-        messageId: msg.id,
-        errLog: `Warning: failed to delete duplicate message ${msg.id}: {err}`,
-      });
+    const doneAt = who ? ctx.lifecycleDoneAt(key) : null;
+    if (
+      seen.has(key) ||
+      (doneAt !== null && sent !== null && sent.getTime() <= doneAt)
+    ) {
+      drop(
+        msg.id,
+        `Skipping duplicate lifecycle request ${msg.id} from ${msg.from}: a request for ${key} was already carried out - deleting`,
+        `Warning: failed to delete duplicate message ${msg.id}: {err}`,
+      );
       continue;
     }
     seen.add(key);
@@ -338,11 +349,20 @@ export function decideLifecycle(
       kind: "log",
       message: `Processing lifecycle request from ${msg.from}: ${req.action}`,
     });
-    out.push({
+    const action: Action = {
       kind: "lifecycle",
       messageId: msg.id,
       from: msg.from,
       action: req.action,
+    };
+    if (who) action.doneKey = `lifecycle-done:${key}`;
+    out.push(action);
+  }
+  if (deferred > 0) {
+    out.push({
+      kind: "log",
+      message:
+        `Leaving ${deferred} superseded lifecycle request(s) for the next pass (at most ${MAX_DELETES_PER_PASS} deletions a pass)`,
     });
   }
   return out;
