@@ -1,0 +1,175 @@
+import {
+  assert,
+  assertEquals,
+  assertStringIncludes,
+} from "../helpers/assert.ts";
+import {
+  alive,
+  baseEnv,
+  lockHolders,
+  makeTown,
+  readLog,
+  readPid,
+  readState,
+  runCli,
+  waitFor,
+} from "../helpers/cli.ts";
+
+Deno.test("SIGTERM during a heartbeat whose bd hangs ends the daemon within 2 s, cleanly", async () => {
+  const t = await makeTown();
+  try {
+    const env = baseEnv(t.root);
+    await Deno.mkdir(`${t.root}/fake/mode`, { recursive: true });
+    await Deno.writeTextFile(`${t.root}/fake/mode/bd`, "hang");
+    const start = await runCli(["start", "--interval", "1s"], {
+      cwd: t.town,
+      env,
+    });
+    assertEquals(start.code, 0, start.stderr);
+    const pid = (await readPid(t.town))!;
+    // Wait until the hung bd is in flight.
+    assert(
+      await waitFor(async () => {
+        try {
+          return (await Deno.readTextFile(`${t.root}/fake/calls.jsonl`))
+            .includes('"list"');
+        } catch {
+          return false;
+        }
+      }, 15_000),
+    );
+    const sent = Date.now();
+    Deno.kill(pid, "SIGTERM");
+    assert(
+      await waitFor(() => !alive(pid), 2_000),
+      "daemon still alive 2 s after SIGTERM",
+    );
+    const took = Date.now() - sent;
+    assert(took < 2_000, `took ${took} ms`);
+    assertEquals(await readPid(t.town), null);
+    assertEquals(lockHolders(`${t.town}/daemon/daemon.lock`), []);
+    assertEquals((await readState(t.town))?.running, false);
+    const log = await readLog(t.town);
+    assertStringIncludes(log, "Received signal terminated, shutting down");
+    assert(log.trimEnd().endsWith("Daemon stopped"), log.slice(-300));
+    assert(
+      !log.includes("Command aborted"),
+      "an aborted call must not be reported as an error",
+    );
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("SIGHUP runs a heartbeat and does not kill the daemon; SIGINT stops it gracefully", async () => {
+  const t = await makeTown();
+  try {
+    const env = baseEnv(t.root);
+    assertEquals(
+      (await runCli(["start", "--interval", "10m"], { cwd: t.town, env })).code,
+      0,
+    );
+    const pid = (await readPid(t.town))!;
+    assert(
+      await waitFor(async () =>
+        (await readLog(t.town)).includes("Heartbeat complete (#1)")
+      ),
+    );
+    Deno.kill(pid, "SIGHUP");
+    assert(
+      await waitFor(async () =>
+        (await readLog(t.town)).includes("Heartbeat complete (#2)")
+      ),
+    );
+    assert(alive(pid));
+    assertStringIncludes(
+      await readLog(t.town),
+      "Received signal hangup, running a heartbeat now",
+    );
+    Deno.kill(pid, "SIGINT");
+    assert(await waitFor(() => !alive(pid), 2_000));
+    const log = await readLog(t.town);
+    assertStringIncludes(log, "Received signal interrupt, shutting down");
+    assert(log.trimEnd().endsWith("Daemon stopped"));
+    const state = await readState(t.town);
+    assertEquals([state?.running, state?.pid, state?.heartbeat_count], [
+      false,
+      pid,
+      2,
+    ]);
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("logs -f follows the daemon log across a rotation", async () => {
+  const t = await makeTown();
+  try {
+    const env = baseEnv(t.root, { GT_DAEMON_LOG_MAX_BYTES: "2000" });
+    assertEquals(
+      (await runCli(["start", "--interval", "100ms"], { cwd: t.town, env }))
+        .code,
+      0,
+    );
+    assert(
+      await waitFor(async () =>
+        (await readLog(t.town)).includes("Heartbeat complete (#1)")
+      ),
+    );
+    const child = new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--allow-all",
+        "--quiet",
+        `${Deno.cwd()}/main.ts`,
+        "logs",
+        "-f",
+        "-n",
+        "1",
+      ],
+      cwd: t.town,
+      env,
+      clearEnv: true,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "null",
+    }).spawn();
+    let seen = "";
+    const reader = (async () => {
+      const dec = new TextDecoder();
+      for await (const chunk of child.stdout) seen += dec.decode(chunk);
+    })();
+    try {
+      // The log is rotated every ~25 heartbeats at 2000 bytes.
+      assert(
+        await waitFor(async () => {
+          try {
+            await Deno.stat(`${t.town}/daemon/daemon.log.1`);
+            return true;
+          } catch {
+            return false;
+          }
+        }, 15_000),
+      );
+      const rotatedAt = (await readLog(t.town)).split("\n").length;
+      assert(
+        await waitFor(
+          () => (seen.match(/Heartbeat complete/g) ?? []).length > rotatedAt,
+          15_000,
+        ),
+      );
+      const counts = [...seen.matchAll(/Heartbeat complete \(#(\d+)\)/g)].map((
+        m,
+      ) => Number(m[1]));
+      for (let i = 1; i < counts.length; i++) {
+        assertEquals(counts[i], counts[i - 1]! + 1, `gap in ${counts}`);
+      }
+    } finally {
+      child.kill("SIGKILL");
+      await child.status;
+      await reader;
+    }
+  } finally {
+    await t.close();
+  }
+});
