@@ -19,7 +19,7 @@ import { PENDING_MAX_AGE_MS } from "./decide/recovery.ts";
 import { lifecycleSpec } from "./specs.ts";
 import type { Action, BootStatus, PendingSpawn, SessionSpec } from "./types.ts";
 
-const DELETE_CONCURRENCY = 4;
+const DELETE_CONCURRENCY = 8;
 
 /** Runs `actions`; resolves when they and the agents they started have settled. */
 export async function act(

@@ -82,7 +82,9 @@ export async function observe(
     (err) => ({
       sessions: null,
       error: `tmux: ${errorMessage(err)}`,
-      available: !(err instanceof CommandNotFoundError),
+      // The tmux adapter wraps a missing program in a TmuxError.
+      available: !(err instanceof CommandNotFoundError ||
+        (err instanceof Error && err.cause instanceof CommandNotFoundError)),
     }),
   );
   const beadsP = wantBeads

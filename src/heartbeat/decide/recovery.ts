@@ -39,7 +39,7 @@ export const GUPP_TIMEOUT_MS = 30 * 60_000;
 /** Lifecycle requests older than this are deleted unexecuted. */
 export const MAX_LIFECYCLE_AGE_MS = 6 * 3_600_000;
 /** Most superseded or stale lifecycle messages deleted in one pass. */
-export const MAX_DELETES_PER_PASS = 100;
+export const MAX_DELETES_PER_PASS = 50;
 /** Pending spawns older than this are pruned. */
 export const PENDING_MAX_AGE_MS = 5 * 60_000;
 
@@ -276,7 +276,7 @@ export function decidePendingSpawns(
  * claim-then-execute action; requests older than six hours are deleted
  * unexecuted; several requests for the same agent in one pass run once (the
  * newest), the rest are deleted as duplicates, as are requests sent before
- * the last request for that agent was carried out (at most 100 deletions a
+ * the last request for that agent was carried out (at most 50 deletions a
  * pass; the rest wait for the next one). Requests whose sender is not
  * an agent identity are still claimed, and `act` replies to the sender.
  */
