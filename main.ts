@@ -258,11 +258,16 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
 async function main(): Promise<number> {
   const argv = [...Deno.args];
   const verbose = argv.includes("--verbose");
+  const env = envObject();
+  // `deno task` runs in the repository; INIT_CWD is where it was invoked.
+  const initCwd = env.INIT_CWD;
   const io: CliIo = {
     stdout: writeStdout,
     stderr: writeStderr,
-    env: envObject(),
-    cwd: currentDir(),
+    env,
+    cwd: initCwd !== undefined && initCwd.startsWith("/")
+      ? initCwd
+      : currentDir(),
     tty: stdoutIsTty(),
     discoverFs,
   };

@@ -119,3 +119,17 @@ Deno.test("logs fails clearly when there is no log yet", async () => {
     await t.close();
   }
 });
+
+Deno.test("under deno task, the town is found from INIT_CWD, where the task was invoked", async () => {
+  const t = await makeTown();
+  try {
+    const r = await runCli(["status", "--json"], {
+      cwd: "/",
+      env: baseEnv(t.root, { INIT_CWD: `${t.town}/deacon` }),
+    });
+    assertEquals(r.code, 0, r.stderr);
+    assertEquals(JSON.parse(r.stdout).town, t.town);
+  } finally {
+    await t.close();
+  }
+});
