@@ -36,14 +36,32 @@ export const TMUX_CALL_TIMEOUT_MS = 10_000;
 /** Poll period of the waits for a pane command. */
 export const POLL_INTERVAL_MS = 100;
 
+// Fields are joined with ":", which tmux never allows in a session name
+// (it turns ":" and "." into "_"), and the one free-text field, the pane
+// command, comes last. Tabs would be safer to read, but tmux prints a tab as
+// "_" when no UTF-8 locale is set (cron, launchd, `env -i`).
 const PANE_FORMAT = [
   "#{session_name}",
   "#{pane_id}",
   "#{pane_pid}",
-  "#{pane_current_command}",
   "#{pane_dead}",
   "#{session_created}",
-].join("\t");
+  "#{pane_current_command}",
+].join(":");
+
+/** Splits `line` at the first `n - 1` colons into `n` fields, or null. */
+function fields(line: string, n: number): string[] | null {
+  const out: string[] = [];
+  let rest = line;
+  for (let i = 1; i < n; i++) {
+    const at = rest.indexOf(":");
+    if (at < 0) return null;
+    out.push(rest.slice(0, at));
+    rest = rest.slice(at + 1);
+  }
+  out.push(rest);
+  return out;
+}
 
 /** Options of {@link Tmux.newSession}. */
 export interface NewSessionOptions {
@@ -101,6 +119,11 @@ export class TmuxCore {
     if (result.code !== 0) {
       throw classifyTmuxError(sub, result.stderr, {
         detail: `exit status ${result.code}`,
+      });
+    }
+    if (result.truncated) {
+      throw new TmuxError(`tmux ${sub}: output exceeds the size limit`, {
+        subcommand: sub,
       });
     }
     return result.stdout.trim();
@@ -228,12 +251,12 @@ export class TmuxCore {
       "-t",
       `=${s}:`,
       "-F",
-      "#{pane_dead}\t#{pane_current_command}",
+      "#{pane_dead}:#{pane_current_command}",
     ]);
     if (out === "") return [];
     return out.split("\n").map((line) => {
-      const tab = line.indexOf("\t");
-      return { dead: line.slice(0, tab) === "1", command: line.slice(tab + 1) };
+      const [dead = "", command = ""] = fields(line, 2) ?? [];
+      return { dead: dead === "1", command };
     });
   }
 
@@ -248,15 +271,15 @@ export class TmuxCore {
     }
     const panes = new Map<string, PaneInfo[]>();
     for (const line of out.split("\n")) {
-      const f = line.split("\t");
-      if (f.length !== 6) continue;
+      const f = fields(line, 6);
+      if (f === null || !/^%\d+$/.test(f[1] ?? "")) continue;
       const [
         session = "",
         paneId = "",
         pid = "",
-        command = "",
         dead = "",
         created = "",
+        command = "",
       ] = f;
       const info: PaneInfo = {
         session,
@@ -269,6 +292,15 @@ export class TmuxCore {
       const list = panes.get(session);
       if (list) list.push(info);
       else panes.set(session, [info]);
+    }
+    // Output with no pane line in it is not an empty server: say so.
+    if (panes.size === 0 && out !== "") {
+      throw new TmuxError(
+        `tmux list-panes: unexpected output: ${
+          JSON.stringify(out.slice(0, 60))
+        }`,
+        { subcommand: "list-panes" },
+      );
     }
     return panes;
   }

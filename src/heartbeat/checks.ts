@@ -19,7 +19,7 @@ import {
   decidePolecatHealth,
   decideRefineries,
   decideWitnesses,
-  ensureDeacon,
+  ensureDeaconUnlessTriage,
 } from "./decide/supervision.ts";
 
 /** Every check, in the reference's heartbeat order. */
@@ -43,7 +43,7 @@ export const LIFECYCLE_CHECKS: readonly Check[] = [
 
 /** What a crash notification runs: the session-keeping checks. */
 export const RECOVERY_CHECKS: readonly Check[] = [
-  { name: "deacon", decide: ensureDeacon },
+  { name: "deacon", decide: ensureDeaconUnlessTriage },
   { name: "witnesses", decide: decideWitnesses },
   { name: "refineries", decide: decideRefineries },
   { name: "polecat-health", decide: decidePolecatHealth },

@@ -127,6 +127,13 @@ export async function observe(
   if (wantFiles) {
     const hb = await readText(paths.deaconHeartbeat, "Deacon heartbeat");
     deaconHeartbeat = parseHeartbeat(hb);
+    if (hb !== null && deaconHeartbeat === null) {
+      problems.push(
+        `Ignoring Deacon heartbeat "${paths.deaconHeartbeat}": no RFC 3339 "timestamp" in ${
+          JSON.stringify(hb.slice(0, 40))
+        }`,
+      );
+    }
     try {
       const st = await ports.fs.stat(paths.bootMarker);
       bootMarkerMtimeMs = st?.mtimeMs ?? null;

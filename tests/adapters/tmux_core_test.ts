@@ -254,16 +254,16 @@ Deno.test("waitForCommand() polls every 100 ms until the deadline (TMUX-21)", as
 });
 
 Deno.test("waitForAgent() accepts a live agent pane and stops on a dead one", async () => {
-  const live = scripted(() => ({ stdout: "0\tbash\n0\tclaude\n" }));
+  const live = scripted(() => ({ stdout: "0:bash\n0:claude\n" }));
   await live.tmux.waitForAgent("s", (c) => c === "claude", 1000);
-  const dead = scripted(() => ({ stdout: "1\tclaude\n" }));
+  const dead = scripted(() => ({ stdout: "1:claude\n" }));
   await assertRejects(
     () => dead.tmux.waitForAgent("s", (c) => c === "claude", 1000),
     TmuxError,
     'Agent exited in session "s"',
   );
   assertEquals(dead.events.length, 1);
-  const shell = scripted(() => ({ stdout: "0\tbash\n" }));
+  const shell = scripted(() => ({ stdout: "0:bash\n" }));
   await assertRejects(
     () => shell.tmux.waitForAgent("s", (c) => c === "claude", 300),
     TmuxWaitTimeoutError,
@@ -339,7 +339,7 @@ Deno.test("ensureSessionFresh() wraps errors like the reference and tolerates a 
     a[0] === "has-session"
       ? {}
       : a[0] === "list-panes"
-      ? { stdout: "0\tbash" }
+      ? { stdout: "0:bash" }
       : a[0] === "kill-session"
       ? fail("can't find session: s")
       : {}
@@ -360,7 +360,7 @@ Deno.test("ensureSessionFresh() wraps errors like the reference and tolerates a 
   ) => (a[0] === "kill-session"
     ? fail("permission denied")
     : a[0] === "list-panes"
-    ? { stdout: "0\tnode" }
+    ? { stdout: "0:node" }
     : {})
   );
   assertEquals(await stuck.tmux.ensureSessionFresh("s"), "existing");
@@ -371,25 +371,25 @@ Deno.test("ensureSessionFresh() wraps errors like the reference and tolerates a 
   );
 });
 
-Deno.test("listPanes() parses the tab-separated listing and skips odd lines", async () => {
+Deno.test("listPanes() parses the colon-separated listing (command last) and skips odd lines", async () => {
   const { tmux, events } = scripted(() => ({
     stdout: [
-      "gt-a\t%1\t100\tclaude\t0\t1700000000",
-      "gt-a\t%2\t101\tbash\t1\t1700000000",
+      "gt-a:%1:100:0:1700000000:claude",
+      "gt-a:%2:101:1:1700000000:odd:name",
       "broken line",
-      "keep\t%0\t99\tbash\t0\tx",
+      "keep:%0:99:0:x:bash",
       "",
     ].join("\n"),
   }));
   const panes = await tmux.listPanes();
   assertEquals(events, [
-    "tmux list-panes -a -F #{session_name}\t#{pane_id}\t#{pane_pid}\t#{pane_current_command}\t#{pane_dead}\t#{session_created}",
+    "tmux list-panes -a -F #{session_name}:#{pane_id}:#{pane_pid}:#{pane_dead}:#{session_created}:#{pane_current_command}",
   ]);
   assertEquals([...panes.keys()], ["gt-a", "keep"]);
   const base = { session: "gt-a", created: 1700000000 };
   assertEquals(panes.get("gt-a"), [
     { ...base, paneId: "%1", pid: 100, command: "claude", dead: false },
-    { ...base, paneId: "%2", pid: 101, command: "bash", dead: true },
+    { ...base, paneId: "%2", pid: 101, command: "odd:name", dead: true },
   ]);
   assertEquals(panes.get("keep")?.[0]?.created, 0);
   const other = scripted(() => fail("lost"));

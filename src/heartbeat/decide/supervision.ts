@@ -141,6 +141,20 @@ export function ensureDeacon(snap: TownSnapshot, ctx: DecideContext): Action[] {
 }
 
 /**
+ * The Deacon check of a crash notification: like {@link ensureDeacon}, but
+ * a fresh Boot marker (triage under way) leaves the Deacon to Boot, as the
+ * heartbeat does.
+ */
+export function ensureDeaconUnlessTriage(
+  snap: TownSnapshot,
+  ctx: DecideContext,
+): Action[] {
+  const marker = snap.bootMarkerMtimeMs;
+  if (marker !== null && ctx.now.getTime() - marker <= BOOT_TTL_MS) return [];
+  return ensureDeacon(snap, ctx);
+}
+
+/**
  * Boot triage. A fresh `.boot-running` marker means triage is under way:
  * leave Boot and the Deacon alone. Degraded mode (no tmux, or
  * `GT_DEGRADED=true`) runs the mechanical triage. Otherwise Boot is spawned
