@@ -11,8 +11,17 @@
 
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,200}$/;
 
-/** Creates the directory (mode 0700). */
+/**
+ * Creates the directory (mode 0700). A symlink or file planted at its path
+ * is removed first: taking events deletes files, and must never do that in
+ * a directory the link points to.
+ */
 export async function ensureEventsDir(dir: string): Promise<void> {
+  try {
+    if (!(await Deno.lstat(dir)).isDirectory) await Deno.remove(dir);
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+  }
   await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
 }
 
@@ -35,6 +44,8 @@ export async function postEvent(dir: string, name: string): Promise<void> {
 export async function takeEvents(dir: string): Promise<string[]> {
   const names: string[] = [];
   try {
+    // Only a real directory: never delete files behind a planted symlink.
+    if (!(await Deno.lstat(dir)).isDirectory) return names;
     for await (const e of Deno.readDir(dir)) {
       if (!NAME_RE.test(e.name)) continue;
       try {

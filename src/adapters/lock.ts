@@ -18,7 +18,10 @@ export interface HeldLock {
   release(): void;
 }
 
-/** Opens (creating, mode 0644) and tries to lock `path`; null when held. */
+/**
+ * Opens (creating, mode 0644) and tries to lock `path`; null when held. Once
+ * held, a lock file writable by group or others is made 0644-like.
+ */
 export async function tryLockFile(path: string): Promise<HeldLock | null> {
   const file = await Deno.open(path, {
     read: true,
@@ -33,6 +36,15 @@ export async function tryLockFile(path: string): Promise<HeldLock | null> {
     if (!locked) file.close();
   }
   if (!locked) return null;
+  // A lock file left writable by others is tightened (never via a symlink).
+  try {
+    const info = await Deno.lstat(path);
+    if (info.isFile && info.mode !== null && (info.mode & 0o022) !== 0) {
+      await Deno.chmod(path, info.mode & 0o755);
+    }
+  } catch {
+    // best effort: holding the lock is what matters
+  }
   return {
     release() {
       try {

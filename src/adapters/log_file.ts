@@ -1,7 +1,8 @@
 /**
- * The daemon's log file: `<town>/daemon/daemon.log`, mode 0600, appended one
- * line per message in Go's logger format, rotated by size
- * (`daemon.log` → `daemon.log.1` → … → `daemon.log.<keep>`).
+ * The daemon's log file: `<town>/daemon/daemon.log`, mode 0600 (an existing
+ * file with a looser mode is tightened), appended one line per message in
+ * Go's logger format, rotated by size (`daemon.log` → `daemon.log.1` → … →
+ * `daemon.log.<keep>`).
  *
  * Every write opens the file by name, so a log that an operator deleted or
  * replaced is recreated instead of written into a lost inode; a symlink
@@ -76,6 +77,10 @@ export class FileLog implements Log {
         Deno.removeSync(this.path);
       } else {
         size = info.size;
+        // A log someone else created readable by others is made private.
+        if (info.mode !== null && (info.mode & 0o077) !== 0) {
+          Deno.chmodSync(this.path, 0o600);
+        }
       }
     } catch (err) {
       if (!(err instanceof Deno.errors.NotFound)) throw err;

@@ -238,4 +238,20 @@ export class Tmux extends TmuxCore {
       }
     }
   }
+
+  /**
+   * The same ten settings as {@link configureSession}, sent as one tmux
+   * command sequence (`;`-separated), so theming a new session costs one
+   * process instead of ten. tmux stops at the first failing command.
+   */
+  async configureSessionAtOnce(
+    s: string,
+    theme: { bg: string; fg: string },
+    look: { rig: string; worker: string; role: string },
+  ): Promise<void> {
+    const calls = sessionConfigSteps(s, { theme, ...look }).flatMap((st) =>
+      st.calls
+    );
+    await this.run(calls.flatMap((c, i) => (i === 0 ? c : [";", ...c])));
+  }
 }

@@ -79,6 +79,8 @@ export class TownEngine implements Engine {
   #notices: NoticeBook;
   readonly #backoff: BackoffBook;
   #last: TownSnapshot | null = null;
+  #wakeTimer: ReturnType<typeof setTimeout> | undefined;
+  #recoverDue = false;
   readonly #resolveCache = new Map<string, string>();
 
   /** Creates the engine; nothing runs until {@link start}. */
@@ -192,6 +194,8 @@ export class TownEngine implements Engine {
 
   /** Stops the curator and the watcher; saves de-duplication state. */
   async stop(): Promise<void> {
+    if (this.#wakeTimer !== undefined) clearTimeout(this.#wakeTimer);
+    this.#wakeTimer = undefined;
     await this.#watcher?.close();
     if (this.#curator) await this.#curator.stop();
     this.#o.log.log("Feed curator stopped");
@@ -210,9 +214,15 @@ export class TownEngine implements Engine {
     await this.#tick(LIFECYCLE_CHECKS, { beads: false, files: false }, false);
   }
 
-  /** Handles files dropped into the events directory. */
+  /** Handles files dropped into the events directory, and expired backoffs. */
   async events(_signal: AbortSignal): Promise<void> {
     const names = await takeEvents(this.#paths.events);
+    if (this.#recoverDue) {
+      this.#recoverDue = false;
+      if (!names.some((n) => n.startsWith("pane-died."))) {
+        await this.#tick(RECOVERY_CHECKS, { mail: false }, false);
+      }
+    }
     if (names.length === 0) return;
     const log = this.#o.log;
     for (const n of names.filter((n) => n.startsWith("clear-backoff."))) {
@@ -316,6 +326,7 @@ export class TownEngine implements Engine {
       signal: this.#o.signal,
     };
     await act(ports, actions);
+    this.#armBackoffWake();
     if (
       sweep && snap.beads !== null && snap.sessions !== null &&
       snap.mail !== null
@@ -331,6 +342,27 @@ export class TownEngine implements Engine {
       await this.#saveNotices();
     }
     return { plan: decided };
+  }
+
+  /**
+   * Wakes the daemon when the earliest restart backoff runs out, so an
+   * agent held back for 1 s is restarted then, not at the next heartbeat.
+   */
+  #armBackoffWake(): void {
+    if (this.#wakeTimer !== undefined) clearTimeout(this.#wakeTimer);
+    this.#wakeTimer = undefined;
+    if (this.#o.signal.aborted) return;
+    const now = Date.now();
+    const next = Object.values(this.#backoff.toJSON())
+      .map((e) => e.nextAllowedMs)
+      .filter((t) => t > now)
+      .reduce((a, b) => Math.min(a, b), Infinity);
+    if (next === Infinity) return;
+    this.#wakeTimer = setTimeout(() => {
+      this.#wakeTimer = undefined;
+      this.#recoverDue = true;
+      this.#o.queue.push("events");
+    }, next - now + 50);
   }
 
   #isMissingTool(error: string): boolean {

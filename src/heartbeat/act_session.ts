@@ -130,26 +130,29 @@ export async function startSession(
     await syncWorkspace(ports, dir);
   }
   ports.backoff.recordRestart(spec.agent, ports.now().getTime());
+  // One tmux call creates the session with its environment (`-e`), its
+  // command, remain-on-exit and the crash hook; one more themes it.
+  const hook = paneDiedHook(spec, ports.eventsDir);
   try {
     await tmux.newSession(spec.session, {
       dir,
       command: spec.command,
       env: spec.env,
       remainOnExit: true,
+      ...(hook ? { paneDiedHook: hook } : {}),
     });
   } catch (err) {
     throw new Error(`creating session: ${errorMessage(err)}`, { cause: err });
   }
-  for (const [k, v] of spec.env) {
-    await tmux.setEnvironment(spec.session, k, v).catch(() => {});
-  }
   if (spec.theme) {
     const { bg, fg, rig, worker, role } = spec.theme;
-    await tmux.configureSession(spec.session, { bg, fg }, rig, worker, role)
+    await tmux.configureSessionAtOnce(spec.session, { bg, fg }, {
+      rig,
+      worker,
+      role,
+    })
       .catch(() => {});
   }
-  const hook = paneDiedHook(spec, ports.eventsDir);
-  if (hook) await tmux.setPaneDiedHook(spec.session, hook).catch(() => {});
   // The agent may already have died (the session or its pane is gone):
   // that is a failed start, not a success.
   const panes = await tmux.panes(spec.session).catch((err) => {

@@ -118,9 +118,12 @@ export function ensureAgent(
       dedupeKey: `healthy-stale:${spec.agent}`,
     }];
   }
-  const why = beadState === "running" || beadState === "working"
-    ? `${labels.who} session is gone although its agent bead says ${beadState}, starting...`
-    : `${labels.who} not running per agent bead, starting...`;
+  const trusted = beadState === "running" || beadState === "working";
+  const why = !trusted
+    ? `${labels.who} not running per agent bead, starting...`
+    : state === "zombie"
+    ? `${labels.who} has no live agent in its session although its agent bead says ${beadState}, restarting...`
+    : `${labels.who} session is gone although its agent bead says ${beadState}, starting...`;
   return start(why, false);
 }
 
