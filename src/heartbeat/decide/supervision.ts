@@ -56,8 +56,6 @@ interface EnsureLabels {
   who: string;
   /** e.g. "Deacon session", "Witness session for gastown". */
   sessionWho: string;
-  /** e.g. "dead Deacon session", "dead witness session for gastown". */
-  killWho: string;
   /** e.g. "Deacon session", "witness session for gastown" (error text). */
   createWho: string;
 }
@@ -137,7 +135,6 @@ export function ensureDeacon(snap: TownSnapshot, ctx: DecideContext): Action[] {
     {
       who: "Deacon",
       sessionWho: "Deacon session",
-      killWho: "dead Deacon session",
       createWho: "Deacon session",
     },
   );
@@ -311,25 +308,34 @@ export function decideDeaconHeartbeat(
   return out;
 }
 
+function decideRigAgents(
+  snap: TownSnapshot,
+  ctx: DecideContext,
+  role: "witness" | "refinery",
+): Action[] {
+  const title = role === "witness" ? "Witness" : "Refinery";
+  return snap.rigs.flatMap((rig) => {
+    const sc = specContext(snap, ctx, rig);
+    const spec = role === "witness"
+      ? witnessSpec(sc, rig)
+      : refinerySpec(sc, rig);
+    const beadId = role === "witness"
+      ? witnessBeadId(rig)
+      : refineryBeadId(rig);
+    return ensureAgent(snap, ctx, spec, beadId, {
+      who: `${title} for ${rig}`,
+      sessionWho: `${title} session for ${rig}`,
+      createWho: `${role} session for ${rig}`,
+    });
+  });
+}
+
 /** `ensureWitnessRunning` for every rig. */
 export function decideWitnesses(
   snap: TownSnapshot,
   ctx: DecideContext,
 ): Action[] {
-  return snap.rigs.flatMap((rig) =>
-    ensureAgent(
-      snap,
-      ctx,
-      witnessSpec(specContext(snap, ctx, rig), rig),
-      witnessBeadId(rig),
-      {
-        who: `Witness for ${rig}`,
-        sessionWho: `Witness session for ${rig}`,
-        killWho: `dead witness session for ${rig}`,
-        createWho: `witness session for ${rig}`,
-      },
-    )
-  );
+  return decideRigAgents(snap, ctx, "witness");
 }
 
 /** `ensureRefineryRunning` for every rig. */
@@ -337,20 +343,7 @@ export function decideRefineries(
   snap: TownSnapshot,
   ctx: DecideContext,
 ): Action[] {
-  return snap.rigs.flatMap((rig) =>
-    ensureAgent(
-      snap,
-      ctx,
-      refinerySpec(specContext(snap, ctx, rig), rig),
-      refineryBeadId(rig),
-      {
-        who: `Refinery for ${rig}`,
-        sessionWho: `Refinery session for ${rig}`,
-        killWho: `dead refinery session for ${rig}`,
-        createWho: `refinery session for ${rig}`,
-      },
-    )
-  );
+  return decideRigAgents(snap, ctx, "refinery");
 }
 
 /** Agent states of a polecat that was stopped on purpose: never resurrected. */
