@@ -161,8 +161,15 @@ export async function startSession(
     });
   });
   if (panes.length === 0 || panes.every((p) => p.dead)) {
+    // The dead pane is kept (remain-on-exit): its last line says why.
+    const screen = await tmux.capturePane(spec.session, 5).catch(() => "");
+    const why = screen.split("\n").map((l) => l.trim()).filter((l) =>
+      l && !l.startsWith("Pane is dead")
+    ).at(-1);
     throw new Error(
-      `sending startup command: the agent exited at once in ${spec.session}`,
+      `sending startup command: the agent exited at once in ${spec.session}${
+        why ? `: ${why}` : ""
+      }`,
     );
   }
   return "started";
