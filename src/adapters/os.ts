@@ -161,3 +161,9 @@ export async function executableMtime(): Promise<Date | null> {
     return null;
   }
 }
+
+/** This process's memory use in bytes (resident set and V8 heap in use). */
+export function memoryUsage(): { rss: number; heapUsed: number } {
+  const m = Deno.memoryUsage();
+  return { rss: m.rss, heapUsed: m.heapUsed };
+}

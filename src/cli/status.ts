@@ -93,6 +93,9 @@ export async function runStatus(
             ...(stateProblem ? [`State file unreadable: ${stateProblem}`] : []),
           ],
           backoff: live?.backoff ?? {},
+          memory: live?.memory
+            ? { rss: live.memory.rss, heap_used: live.memory.heapUsed }
+            : null,
         },
         null,
         2,

@@ -10,7 +10,13 @@
 import { realFs } from "../adapters/fs.ts";
 import { FileLog } from "../adapters/log_file.ts";
 import { tryLockFile } from "../adapters/lock.ts";
-import { type DaemonSignal, onSignals, ownPid, sleep } from "../adapters/os.ts";
+import {
+  type DaemonSignal,
+  memoryUsage,
+  onSignals,
+  ownPid,
+  sleep,
+} from "../adapters/os.ts";
 import { errorMessage } from "../errors.ts";
 import { goDuration } from "../gotime.ts";
 import type { Log } from "../log.ts";
@@ -237,14 +243,22 @@ async function loop(engine: Engine, state: DaemonState, ctx: LoopCtx) {
       },
     );
     // A stop aborts in-flight subprocesses; give them a moment to unwind.
+    let onAbort = () => {};
     const stopped = new Promise<void>((resolve) => {
+      onAbort = () => resolve();
       if (aborter.signal.aborted) return resolve();
-      aborter.signal.addEventListener("abort", () => resolve(), { once: true });
+      aborter.signal.addEventListener("abort", onAbort, { once: true });
     });
-    await Promise.race([
-      done,
-      stopped.then(() => Promise.race([done, sleep(UNWIND_MS)])),
-    ]);
+    try {
+      await Promise.race([
+        done,
+        stopped.then(() => Promise.race([done, sleep(UNWIND_MS)])),
+      ]);
+    } finally {
+      // One listener per pass on a signal that lives as long as the daemon
+      // would otherwise pile up.
+      aborter.signal.removeEventListener("abort", onAbort);
+    }
   };
   while (!queue.stopping) {
     let event = queue.take();
@@ -267,6 +281,7 @@ async function loop(engine: Engine, state: DaemonState, ctx: LoopCtx) {
     if (queue.stopping) break;
     state.lastHeartbeat = new Date();
     state.heartbeatCount++;
+    state.memory = memoryUsage();
     Object.assign(state, engine.stateExtras?.() ?? {});
     await saveState(ctx.statePath, state, log, "Warning: failed to save state");
     log.log(`Heartbeat complete (#${state.heartbeatCount})`);

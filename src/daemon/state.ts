@@ -40,6 +40,8 @@ export interface DaemonState {
   warnings?: string[];
   /** Restart backoff per agent (added). */
   backoff?: Record<string, BackoffEntry>;
+  /** Memory use at the last heartbeat, in bytes (added). */
+  memory?: { rss: number; heapUsed: number };
 }
 
 /** The all-zero state of a missing file. */
@@ -70,6 +72,9 @@ export function encodeState(state: DaemonState): string {
   if (state.execPath !== undefined) out.exec_path = state.execPath;
   if (state.warnings !== undefined) out.warnings = state.warnings;
   if (state.backoff !== undefined) out.backoff = state.backoff;
+  if (state.memory !== undefined) {
+    out.memory = { rss: state.memory.rss, heap_used: state.memory.heapUsed };
+  }
   return goJson(out);
 }
 
@@ -134,6 +139,10 @@ export function decodeState(text: string | null): DaemonState {
     state.warnings = r.warnings.filter((w): w is string =>
       typeof w === "string"
     );
+  }
+  const mem = r.memory as Record<string, unknown> | undefined;
+  if (typeof mem?.rss === "number" && typeof mem?.heap_used === "number") {
+    state.memory = { rss: mem.rss, heapUsed: mem.heap_used };
   }
   if (typeof r.backoff === "object" && r.backoff !== null) {
     state.backoff = r.backoff as Record<string, BackoffEntry>;
