@@ -116,6 +116,12 @@ export async function runStart(
       const again = await probeDaemon(town);
       if (again.running) continue;
       const reason = await startupFailure(town, child.pid);
+      if (exitCode === 0 && reason === null) {
+        // A clean exit: it ran, and a stop (or a signal) ended it first.
+        throw new AppError(
+          `Daemon (PID ${child.pid}) started but was stopped before it was seen ready; check '${PROGRAM} logs'`,
+        );
+      }
       throw new AppError(
         `Daemon failed to start (PID ${child.pid}, exit ${exitCode})` +
           (reason ? `: ${reason}` : `; check '${PROGRAM} logs'`),
