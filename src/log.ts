@@ -13,9 +13,26 @@ export interface Log {
   log(message: string): void;
 }
 
-/** Formats one log line, newline included. */
+/** Longest message written to the log; longer ones are cut. */
+export const MAX_LOG_MESSAGE = 4096;
+
+/**
+ * Formats one log line, newline included. Line breaks become `\n`, other
+ * control characters (a lone `\r`, terminal escapes) `\xNN`, so text from
+ * mail or beads cannot forge lines or drive a terminal; very long messages
+ * are cut.
+ */
 export function formatLogLine(date: Date, message: string): string {
-  const flat = message.replace(/\r?\n/g, "\\n");
+  let flat = message.replace(/\r?\n/g, "\\n").replace(
+    // deno-lint-ignore no-control-regex
+    /[\x00-\x08\x0b-\x1f\x7f]/g,
+    (c) => "\\x" + c.charCodeAt(0).toString(16).padStart(2, "0"),
+  );
+  if (flat.length > MAX_LOG_MESSAGE) {
+    flat = `${flat.slice(0, MAX_LOG_MESSAGE)}… (${
+      flat.length - MAX_LOG_MESSAGE
+    } more characters)`;
+  }
   return `${goLogStamp(date)} ${flat}\n`;
 }
 

@@ -23,6 +23,13 @@ export interface HeldLock {
  * held, a lock file writable by group or others is made 0644-like.
  */
 export async function tryLockFile(path: string): Promise<HeldLock | null> {
+  // A symlink planted at the lock path is not our lock file: locking its
+  // target (or creating it) would let someone else's file decide.
+  try {
+    if ((await Deno.lstat(path)).isSymlink) await Deno.remove(path);
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+  }
   const file = await Deno.open(path, {
     read: true,
     write: true,

@@ -79,6 +79,18 @@ export async function runStart(
     return 0;
   }
 
+  // The child's stderr is the null device: a daemon directory it cannot
+  // write would fail without a word, so check it here first.
+  const paths = townPaths(town);
+  try {
+    await realFs.mkdirp(paths.daemonDir, 0o755);
+    await realFs.append(paths.log, "", 0o600);
+  } catch (err) {
+    throw new AppError(
+      `Cannot write the daemon log "${paths.log}": ${errorMessage(err)}`,
+      { cause: err },
+    );
+  }
   const argv = [
     ...self(),
     "run",

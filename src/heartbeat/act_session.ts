@@ -9,7 +9,7 @@
  * @module
  */
 
-import { errorMessage } from "../errors.ts";
+import { CommandTimeoutError, errorMessage } from "../errors.ts";
 import { isSessionGone } from "../adapters/tmux.ts";
 import { crashHookCommand } from "../adapters/tmux_config.ts";
 import type { SessionSpec } from "./types.ts";
@@ -50,6 +50,11 @@ export async function syncWorkspace(
       }
     } catch (err) {
       ports.log.log(`Warning: ${what} failed in ${dir}: ${errorMessage(err)}`);
+      // A hung remote or tool: the later steps would only hang as well.
+      if (err instanceof CommandTimeoutError) {
+        ports.log.log(`Warning: skipping the rest of the pre-sync in ${dir}`);
+        return;
+      }
     }
   }
 }

@@ -65,6 +65,18 @@ export function validateName(kind: NameKind, name: string): string | null {
       JSON.stringify(name)
     }: use letters, digits, "_" and "-", starting with a letter or digit`;
   }
+  // A polecat's session is gt-<rig>-<name>: these names would make it the
+  // rig's Witness or Refinery session, or a crew session, or one of
+  // another rig ("a" + "b-witness" = "a-b" + "witness").
+  if (
+    kind === "polecat" &&
+    (/^(witness|refinery)$/.test(name) || /-(witness|refinery)$/.test(name) ||
+      /^crew-/.test(name))
+  ) {
+    return `Invalid polecat name ${
+      JSON.stringify(name)
+    }: its session name would be another agent's (witness, refinery or crew)`;
+  }
   return null;
 }
 

@@ -175,6 +175,18 @@ export function checkSpawnMessage(msg: MailMessage): SpawnMessageCheck {
       reason: `unsafe polecat name ${JSON.stringify(polecat)}`,
     };
   }
+  // The nudge goes to the polecat's own session, never another agent's.
+  if (
+    session !== `gt-${rig}-${polecat}` &&
+    session !== `gt-${rig}-polecat-${polecat}`
+  ) {
+    return {
+      kind: "invalid",
+      reason: `session ${
+        JSON.stringify(session)
+      } is not polecat ${rig}/${polecat}'s`,
+    };
+  }
   if (!isSafeSession(session)) {
     return {
       kind: "invalid",

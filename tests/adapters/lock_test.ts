@@ -79,3 +79,20 @@ Deno.test("parseProcLocks() matches device and inode and ignores blocked waiters
   assertEquals(parseProcLocks(text, dev, 42), { held: true, holderPid: 333 });
   assertEquals(parseProcLocks(text, dev, 43), { held: false, holderPid: null });
 });
+
+Deno.test("tryLockFile() replaces a symlink planted at the lock path instead of locking its target", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.symlink(`${dir}/elsewhere`, `${dir}/daemon.lock`);
+    const lock = await tryLockFile(`${dir}/daemon.lock`);
+    assert(lock !== null);
+    lock.release();
+    assert(!(await Deno.lstat(`${dir}/daemon.lock`)).isSymlink);
+    await Deno.stat(`${dir}/elsewhere`).then(
+      () => assert(false, "target created"),
+      () => {},
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

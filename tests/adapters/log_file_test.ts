@@ -99,3 +99,14 @@ Deno.test("followFile() keeps following across a rotation", async () => {
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("formatLogLine() escapes control characters and cuts very long messages", async () => {
+  const { formatLogLine, MAX_LOG_MESSAGE } = await import("../../src/log.ts");
+  const d = new Date(2026, 0, 4, 15, 6, 7);
+  assertEquals(
+    formatLogLine(d, "a\rb\x1b[31mc\td"),
+    "2026/01/04 15:06:07 a\\x0db\\x1b[31mc\td\n",
+  );
+  const long = formatLogLine(d, "x".repeat(MAX_LOG_MESSAGE + 10));
+  assert(long.endsWith("… (10 more characters)\n"), long.slice(-40));
+});

@@ -328,3 +328,16 @@ Deno.test("decidePendingSpawns() records new POLECAT_STARTED mail once and ignor
   assertEquals(logs(out).length, 2);
   assertEquals(plan(decidePendingSpawns(snap(), ctx())), []);
 });
+
+Deno.test("decideLifecycle() counts unknown senders against the pass's budget", () => {
+  const flood = Array.from(
+    { length: 80 },
+    (_, i) => mail(`u${i}`, `stranger${i}`),
+  );
+  const out = decideLifecycle(snap({ mailList: flood }), ctx());
+  assertEquals(plan(out).length, 50);
+  assertStringIncludes(
+    logs(out).at(-1)!,
+    "Leaving 30 superseded lifecycle request(s)",
+  );
+});

@@ -168,14 +168,22 @@ export function lockHolders(path: string): number[] {
     return [];
   }
   const text = Deno.readTextFileSync("/proc/locks");
-  const out: number[] = [];
+  const dev = BigInt(st.dev);
+  const major = Number(((dev >> 8n) & 0xfffn) | ((dev >> 32n) & ~0xfffn));
+  const minor = Number((dev & 0xffn) | ((dev >> 12n) & ~0xffn));
+  const out = new Set<number>();
   for (const line of text.split("\n")) {
     const p = line.trim().split(/\s+/);
-    if (p[1] !== "FLOCK") continue;
-    const ino = Number(p[5]?.split(":")[2]);
-    if (ino === st.ino) out.push(Number(p[4]));
+    if (p[1] !== "FLOCK" || p[3] !== "WRITE") continue;
+    const [ma = "", mi = "", ino = ""] = p[5]?.split(":") ?? [];
+    if (
+      Number(ino) === st.ino && parseInt(ma, 16) === major &&
+      parseInt(mi, 16) === minor
+    ) {
+      out.add(Number(p[4]));
+    }
   }
-  return out;
+  return [...out];
 }
 
 /** Daemon processes (`main.ts run --town <town>`) found in /proc. */

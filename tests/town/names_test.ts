@@ -403,3 +403,22 @@ Deno.test("parseSessionName() inverts the session names (SID-01..18)", async (t)
     },
   );
 });
+
+Deno.test("validateName() rejects polecat names whose session would be another agent's", () => {
+  for (
+    const name of ["witness", "refinery", "b-witness", "x-refinery", "crew-x"]
+  ) {
+    const err = validateName("polecat", name);
+    if (err === null || !err.includes("another agent's")) {
+      throw new Error(`${name}: ${err}`);
+    }
+  }
+  for (const name of ["Toast", "witnessed", "crewman", "my-worker"]) {
+    if (validateName("polecat", name) !== null) {
+      throw new Error(`${name} rejected`);
+    }
+  }
+  if (validateName("rig", "witness") !== null) {
+    throw new Error("rig names are not restricted this way");
+  }
+});

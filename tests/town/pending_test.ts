@@ -234,3 +234,25 @@ Deno.test("prunePending() drops old entries (PEND-12)", async (t) => {
     assertEquals(prunePending([offset], now, 5 * 60_000).pruned, 0);
   });
 });
+
+Deno.test("checkSpawnMessage() only accepts the polecat's own session", () => {
+  const msg = (body: string) => ({
+    id: "m1",
+    from: "gastown/witness",
+    to: "deacon/",
+    subject: "POLECAT_STARTED gastown/Toast",
+    body,
+    timestamp: "2026-01-04T20:00:00Z",
+    read: false,
+    priority: "normal",
+    type: "notification",
+  });
+  for (const session of ["gt-gastown-Toast", "gt-gastown-polecat-Toast"]) {
+    const r = checkSpawnMessage(msg(`Session: ${session}`));
+    if (r.kind !== "spawn") throw new Error(`${session}: ${JSON.stringify(r)}`);
+  }
+  for (const session of ["gt-deacon", "gt-gastown-witness", "gt-other-Toast"]) {
+    const r = checkSpawnMessage(msg(`Session: ${session}`));
+    if (r.kind !== "invalid") throw new Error(`${session} accepted`);
+  }
+});

@@ -344,6 +344,15 @@ export function decideLifecycle(
       );
       continue;
     }
+    if (!who) {
+      // Each unknown sender is its own key: count them against the pass's
+      // budget, or a flood of senders would cost a claim and a reply each.
+      if (deletes >= MAX_DELETES_PER_PASS) {
+        deferred++;
+        continue;
+      }
+      deletes++;
+    }
     seen.add(key);
     out.push({
       kind: "log",
