@@ -74,8 +74,12 @@ export function paneDiedHook(
     return null;
   }
   if (!SAFE_PATH_RE.test(eventsDir)) return hook;
-  // `run-shell` runs through /bin/sh; the wake-up file tells the daemon at once.
-  return hook.replace(/"$/, `; : > '${eventsDir}/pane-died.${spec.session}'"`);
+  // `run-shell` runs through /bin/sh. The wake-up file comes first: the
+  // daemon starts recovering without waiting for `gt log crash` to finish.
+  return hook.replace(
+    /^run-shell "/,
+    `run-shell ": > '${eventsDir}/pane-died.${spec.session}'; `,
+  );
 }
 
 /**

@@ -1,0 +1,190 @@
+/**
+ * Command-line options of `deno task bench`, with the full and the `--quick`
+ * defaults.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { parseDuration } from "../../src/gotime.ts";
+
+/** The benchmarks, in the order they run. */
+export const BENCHES = [
+  "heartbeat",
+  "recovery",
+  "status",
+  "idle",
+  "chaos",
+] as const;
+
+/** One benchmark's name. */
+export type BenchName = typeof BENCHES[number];
+
+/** Everything the run needs. */
+export interface BenchOptions {
+  only: BenchName[];
+  quick: boolean;
+  sizes: { rigs: number; polecatsPerRig: number }[];
+  steadyRuns: number;
+  /** Replay the reference's calls for sizes up to this many polecats. */
+  replayMaxPolecats: number;
+  recoveryRigs: number;
+  recoveryPolecats: number;
+  kills: number;
+  nudgedKills: number;
+  nudgeMs: number;
+  heartbeatKills: number;
+  shortInterval: string;
+  capMs: number;
+  gapMs: number;
+  statusRuns: number;
+  idleTicks: number;
+  idleInterval: string;
+  idleStandins: "minimal" | "fixture";
+  chaosSeconds: number;
+  chaosInterval: string;
+  chaosGapMs: number;
+  chaosMix: { agentKill: number; sessionKill: number; hang: number };
+  hangMs: number;
+  seed: number;
+  out: string;
+}
+
+/** Usage text. */
+export const USAGE = `Usage: deno task bench [options]
+
+  --quick                 a short run (about 5 minutes): fewer sizes, kills, runs, ticks
+  --only LIST             comma-separated subset of: ${BENCHES.join(", ")}
+  --sizes LIST            heartbeat town sizes, rigs×polecats (default 1x1,5x10,20x10)
+  --steady-runs N         steady heartbeats per size (default 5)
+  --replay-max N          replay the reference's calls up to N polecats (default 50; 0 = never)
+  --kills N               event-driven kills (default 50, different polecats)
+  --nudged-kills N        kills with a SIGCHLD nudge to tmux every --nudge-ms (default 20; 0 = skip)
+  --nudge-ms MS           (default 250)
+  --hb-kills N            heartbeat-only kills at --short-interval (default 15)
+  --short-interval D      (default 2s)
+  --cap-ms MS             a kill not recovered within this counts as lost (default 5000)
+  --gap-ms MS             pause between kills (default 500)
+  --status-runs N         runs of status and of the empty script (default 20)
+  --idle-ticks N          idle heartbeats (default 10000)
+  --idle-interval D       (default 50ms)
+  --idle-standins KIND    minimal (sh scripts, default) or fixture (Node stand-ins)
+  --chaos-seconds N       (default 180)
+  --chaos-interval D      daemon interval during chaos (default 3m)
+  --chaos-gap-ms MS       mean gap between faults (default 3000)
+  --chaos-mix K,S,H       weights of agent kill, session kill, hang (default 70,20,10)
+  --hang-ms MS            length of an injected hang (default 2000)
+  --seed N                random seed (default 1)
+  --out FILE              results file (default bench-results/latest.json)
+`;
+
+function num(text: string | undefined, flag: string, fallback: number) {
+  if (text === undefined) return fallback;
+  if (!/^\d+$/.test(text)) throw new Error(`Invalid ${flag}: "${text}"`);
+  return Number(text);
+}
+
+function duration(text: string | undefined, flag: string, fallback: string) {
+  const t = text ?? fallback;
+  if (parseDuration(t) === null) throw new Error(`Invalid ${flag}: "${t}"`);
+  return t;
+}
+
+const STRING_FLAGS = [
+  "only",
+  "sizes",
+  "steady-runs",
+  "replay-max",
+  "kills",
+  "nudged-kills",
+  "nudge-ms",
+  "hb-kills",
+  "short-interval",
+  "cap-ms",
+  "gap-ms",
+  "status-runs",
+  "idle-ticks",
+  "idle-interval",
+  "idle-standins",
+  "chaos-seconds",
+  "chaos-interval",
+  "chaos-gap-ms",
+  "chaos-mix",
+  "hang-ms",
+  "seed",
+  "out",
+];
+
+/** Parses `2x10` / `2×10` lists. */
+export function parseSizes(text: string): BenchOptions["sizes"] {
+  return text.split(",").filter((s) => s.trim()).map((s) => {
+    const m = /^\s*(\d+)\s*[x×]\s*(\d+)\s*$/.exec(s);
+    if (!m) throw new Error(`Invalid size: "${s}": use RIGSxPOLECATS`);
+    return { rigs: Number(m[1]), polecatsPerRig: Number(m[2]) };
+  });
+}
+
+/** Parses the arguments; throws with a message on a bad value. */
+export function parseBenchArgs(args: string[]): BenchOptions | "help" {
+  const options: Record<string, { type: "string" | "boolean" }> = {
+    quick: { type: "boolean" },
+    help: { type: "boolean" },
+  };
+  for (const k of STRING_FLAGS) options[k] = { type: "string" };
+  const { values: v } = parseArgs({
+    args,
+    strict: true,
+    allowPositionals: false,
+    options,
+  }) as { values: Record<string, string | boolean | undefined> };
+  if (v.help) return "help";
+  const s = (k: string) => v[k] as string | undefined;
+  const q = v.quick === true;
+  const only = (s("only") ?? BENCHES.join(",")).split(",").map((x) => x.trim())
+    .filter((x) => x);
+  for (const b of only) {
+    if (!(BENCHES as readonly string[]).includes(b)) {
+      throw new Error(`Unknown benchmark: "${b}"`);
+    }
+  }
+  const mix = (s("chaos-mix") ?? "70,20,10").split(",").map(Number);
+  if (mix.length !== 3 || mix.some((x) => !(x >= 0))) {
+    throw new Error(`Invalid --chaos-mix: "${s("chaos-mix")}"`);
+  }
+  const standins = s("idle-standins") ?? "minimal";
+  if (standins !== "minimal" && standins !== "fixture") {
+    throw new Error(`Invalid --idle-standins: "${standins}"`);
+  }
+  return {
+    only: BENCHES.filter((b) => only.includes(b)),
+    quick: q,
+    sizes: parseSizes(s("sizes") ?? (q ? "1x1,5x10" : "1x1,5x10,20x10")),
+    steadyRuns: num(s("steady-runs"), "--steady-runs", q ? 3 : 5),
+    replayMaxPolecats: num(s("replay-max"), "--replay-max", 50),
+    recoveryRigs: 5,
+    recoveryPolecats: 10,
+    kills: num(s("kills"), "--kills", q ? 20 : 50),
+    nudgedKills: num(s("nudged-kills"), "--nudged-kills", q ? 0 : 20),
+    nudgeMs: num(s("nudge-ms"), "--nudge-ms", 250),
+    heartbeatKills: num(s("hb-kills"), "--hb-kills", q ? 5 : 15),
+    shortInterval: duration(s("short-interval"), "--short-interval", "2s"),
+    capMs: num(s("cap-ms"), "--cap-ms", 5_000),
+    gapMs: num(s("gap-ms"), "--gap-ms", 500),
+    statusRuns: num(s("status-runs"), "--status-runs", q ? 8 : 20),
+    idleTicks: num(s("idle-ticks"), "--idle-ticks", q ? 1_000 : 10_000),
+    idleInterval: duration(s("idle-interval"), "--idle-interval", "50ms"),
+    idleStandins: standins,
+    chaosSeconds: num(s("chaos-seconds"), "--chaos-seconds", q ? 45 : 180),
+    chaosInterval: duration(s("chaos-interval"), "--chaos-interval", "3m"),
+    chaosGapMs: num(s("chaos-gap-ms"), "--chaos-gap-ms", 3_000),
+    chaosMix: { agentKill: mix[0]!, sessionKill: mix[1]!, hang: mix[2]! },
+    hangMs: num(s("hang-ms"), "--hang-ms", 2_000),
+    seed: num(s("seed"), "--seed", 1),
+    out: s("out") ?? "bench-results/latest.json",
+  };
+}
+
+/** Milliseconds of a duration already validated by {@link parseBenchArgs}. */
+export function ms(text: string): number {
+  return parseDuration(text) ?? NaN;
+}

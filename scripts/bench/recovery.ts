@@ -1,0 +1,268 @@
+/**
+ * Crash → live agent latency with a real daemon (`main.ts start`) on a
+ * private tmux server. One agent at a time, each a different polecat (restart
+ * backoff is per agent), the agent process is killed with SIGKILL: the pane
+ * dies, tmux runs the pane-died hook (`gt log crash …; : > pane-died.<s>`)
+ * and the daemon runs its recovery checks. The clock runs from the kill to a
+ * live `claude` pane with a new PID in that session.
+ *
+ * tmux ≤ 3.4 built with libutempter can lose the SIGCHLD of a pane: the pane
+ * reads dead but the hook never runs until some later child of the server
+ * exits. A kill not recovered within `capMs` is counted as lost; the bench
+ * then sends the server SIGCHLD itself so the next kill starts clean. The
+ * optional nudged series sends SIGCHLD every `nudgeMs` throughout, which is
+ * what a daemon-side workaround would do.
+ *
+ * Heartbeat-only recovery runs on the same town with the daemon restarted at
+ * a short interval; before each kill the victim session's pane-died hook is
+ * removed (`set-hook -u`), so the same death (agent killed, pane dead) is
+ * seen only by the next heartbeat. Each kill happens at a random phase of
+ * the heartbeat cycle.
+ *
+ * @module
+ */
+
+import { crashLogTimes, type Kill, killOnce } from "./kill.ts";
+import { waitAllLive } from "./panes.ts";
+import { signalPid, sleep, waitFor } from "./proc.ts";
+import type { LatencyRun, RecoveryResult } from "./results.ts";
+import {
+  heartbeatOnlyModel,
+  lostEventModel,
+  seededRandom,
+  shuffle,
+  summarize,
+} from "./stats.ts";
+import {
+  type BenchTown,
+  createTown,
+  startDaemon,
+  stopDaemon,
+  tmux,
+} from "./town.ts";
+
+/** Options for {@link benchRecovery}. */
+export interface RecoveryOptions {
+  rigs: number;
+  polecatsPerRig: number;
+  kills: number;
+  nudgedKills: number;
+  nudgeMs: number;
+  heartbeatKills: number;
+  shortInterval: string;
+  shortIntervalMs: number;
+  defaultIntervalMs: number;
+  /** A kill not recovered within this is counted as a lost event. */
+  capMs: number;
+  /** Pause after an agent is back before the next kill. */
+  gapMs: number;
+  seed: number;
+  progress: (line: string) => void;
+}
+
+/** A hook that ran later than this after the kill was held up by tmux. */
+export const DELAYED_HOOK_MS = 1_000;
+
+async function series(
+  t: BenchTown,
+  victims: string[],
+  beforeKill: (session: string) => Promise<void>,
+  o: RecoveryOptions,
+  label: string,
+  capMs = o.capMs,
+): Promise<LatencyRun> {
+  const kills: Kill[] = [];
+  for (const [i, s] of victims.entries()) {
+    await beforeKill(s);
+    kills.push(await killOnce(t, s, capMs));
+    if ((i + 1) % 10 === 0) {
+      o.progress(`recovery ${label}: ${i + 1}/${victims.length} kills`);
+    }
+    await sleep(o.gapMs);
+  }
+  const logs = await crashLogTimes(t);
+  const detail = kills.map((k) => {
+    const at = (logs.get(k.session) ?? []).find((x) => x >= k.killedAt - 50);
+    const round = (x: number | null) =>
+      x === null ? null : Math.round(x * 10) / 10;
+    return {
+      session: k.session,
+      ms: round(k.ms),
+      hookMs: at === undefined ? null : at - k.killedAt,
+    };
+  });
+  const samples = kills.flatMap((k) => (k.ms === null ? [] : [k.ms]));
+  return {
+    kills: kills.length,
+    lost: kills.length - samples.length,
+    delayed:
+      detail.filter((d) =>
+        d.ms !== null && d.hookMs !== null && d.hookMs > DELAYED_HOOK_MS
+      ).length,
+    capMs,
+    latencyMs: summarize(samples),
+    paneSeenMs: summarize(kills.flatMap((k) => k.paneMs ?? [])),
+    samplesMs: samples.map((x) => Math.round(x * 10) / 10),
+    hookMs: summarize(
+      detail.flatMap((
+        d,
+      ) => (d.ms !== null && d.hookMs !== null ? [d.hookMs] : [])),
+    ),
+    detail,
+  };
+}
+
+async function heartbeatStamp(
+  t: BenchTown,
+): Promise<{ count: number; at: number } | null> {
+  try {
+    const s = JSON.parse(
+      await Deno.readTextFile(`${t.town}/daemon/state.json`),
+    );
+    return { count: s.heartbeat_count, at: Date.parse(s.last_heartbeat) };
+  } catch {
+    return null;
+  }
+}
+
+async function waitHeartbeats(t: BenchTown, n: number): Promise<void> {
+  if (
+    !(await waitFor(
+      async () => ((await heartbeatStamp(t))?.count ?? 0) >= n,
+      300_000,
+      100,
+    ))
+  ) throw new Error(`daemon did not complete ${n} heartbeat(s)`);
+}
+
+/** Runs the recovery series on one town. */
+export async function benchRecovery(
+  o: RecoveryOptions,
+): Promise<RecoveryResult> {
+  const t = await createTown({
+    rigs: o.rigs,
+    polecatsPerRig: o.polecatsPerRig,
+    tmuxServer: true,
+  });
+  try {
+    const rand = seededRandom(o.seed);
+    const polecats = t.sessions.filter((s) => /^gt-r\d+-p\d+$/.test(s));
+    o.progress(`recovery: daemon cold start of ${t.sessions.length} agents`);
+    const t0 = performance.now();
+    await startDaemon(t, "3m");
+    if (!(await waitAllLive(t, 300_000))) {
+      throw new Error("not every agent came up under the daemon");
+    }
+    const coldStartMs = performance.now() - t0;
+    await waitHeartbeats(t, 1);
+    await sleep(1_500);
+    const eventDriven = await series(
+      t,
+      shuffle(polecats, rand).slice(0, o.kills),
+      async () => {},
+      o,
+      "event-driven",
+    );
+    let eventDrivenNudged: RecoveryResult["eventDrivenNudged"] = null;
+    if (o.nudgedKills > 0) {
+      // Agents killed above have backoff 2 s from their restart; wait it out.
+      await sleep(2_500);
+      const timer = setInterval(() => {
+        if (t.serverPid !== null) signalPid(t.serverPid, "SIGCHLD");
+      }, o.nudgeMs);
+      try {
+        eventDrivenNudged = {
+          ...(await series(
+            t,
+            shuffle(polecats, rand).slice(0, o.nudgedKills),
+            async () => {},
+            o,
+            "event-driven + SIGCHLD nudge",
+          )),
+          nudgeMs: o.nudgeMs,
+        };
+      } finally {
+        clearInterval(timer);
+      }
+    }
+    await stopDaemon(t);
+
+    let cycleMs = o.shortIntervalMs;
+    let short: LatencyRun = {
+      kills: 0,
+      lost: 0,
+      capMs: 0,
+      delayed: 0,
+      latencyMs: summarize([]),
+      paneSeenMs: summarize([]),
+      samplesMs: [],
+      hookMs: summarize([]),
+      detail: [],
+    };
+    if (o.heartbeatKills > 0) {
+      await startDaemon(t, o.shortInterval);
+      await waitHeartbeats(t, 2);
+      const first = await heartbeatStamp(t);
+      short = await series(
+        t,
+        shuffle(polecats, rand).slice(0, o.heartbeatKills),
+        async (session) => {
+          // No hook, no event: only the heartbeat can notice this death.
+          await tmux(t, ["set-hook", "-u", "-t", `=${session}:`, "pane-died"]);
+          const left = await tmux(t, ["show-hooks", "-t", `=${session}:`]);
+          if (left.includes("pane-died")) {
+            throw new Error(`cannot remove the pane-died hook of ${session}`);
+          }
+          await sleep(rand() * (o.shortIntervalMs + 500));
+        },
+        o,
+        "heartbeat-only",
+        o.shortIntervalMs + 60_000,
+      );
+      const last = await heartbeatStamp(t);
+      if (first && last && last.count > first.count) {
+        cycleMs = (last.at - first.at) / (last.count - first.count);
+      }
+      short.heartbeatMs = Math.max(0, cycleMs - o.shortIntervalMs);
+      await stopDaemon(t);
+    }
+    // Hooks tmux ran on time; late ones were rescued here only by another
+    // pane's death, which a quiet town may not have for minutes.
+    const onTime = eventDriven.detail.flatMap((d) =>
+      d.ms !== null && (d.hookMs === null || d.hookMs <= DELAYED_HOOK_MS)
+        ? [d.ms]
+        : []
+    );
+    const delivered = onTime.length > 0 ? onTime : eventDriven.samplesMs;
+    const defaultCycle = o.defaultIntervalMs +
+      Math.max(0, cycleMs - o.shortIntervalMs);
+    return {
+      rigs: o.rigs,
+      polecatsPerRig: o.polecatsPerRig,
+      coldStartMs,
+      eventDriven: {
+        ...eventDriven,
+        withLostModel: lostEventModel(
+          delivered,
+          eventDriven.kills
+            ? (eventDriven.lost + eventDriven.delayed) / eventDriven.kills
+            : 0,
+          defaultCycle,
+        ),
+      },
+      eventDrivenNudged,
+      heartbeatShort: {
+        ...short,
+        intervalMs: o.shortIntervalMs,
+        model: heartbeatOnlyModel(cycleMs, delivered),
+      },
+      heartbeatDefault: {
+        intervalMs: o.defaultIntervalMs,
+        cycleMs: defaultCycle,
+        model: heartbeatOnlyModel(defaultCycle, delivered),
+      },
+    };
+  } finally {
+    await t.close();
+  }
+}
