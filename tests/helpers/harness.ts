@@ -170,6 +170,14 @@ export class Harness {
     return view;
   }
 
+  /** Starts healthy Witness and Refinery sessions for each rig. */
+  async healthyRigs(...rigs: string[]): Promise<void> {
+    for (const r of rigs) {
+      await this.healthySession(`gt-${r}-witness`);
+      await this.healthySession(`gt-${r}-refinery`);
+    }
+  }
+
   /** Starts a zombie session: a shell with no agent. */
   async zombieSession(name: string, dir = this.town): Promise<SessionView> {
     await this.tmux(["new-session", "-d", "-s", name, "-c", dir]);
@@ -291,6 +299,13 @@ export function bead(spec: {
   if (hook) b.hook_bead = hook;
   if (spec.state && spec.column !== false) b.agent_state = spec.state;
   return b;
+}
+
+/** The running Witness and Refinery beads of a rig. */
+export function rigBeads(rig: string): Record<string, unknown>[] {
+  return (["witness", "refinery"] as const).map((role) =>
+    bead({ id: `gt-${rig}-${role}`, role, rig, state: "running" })
+  );
 }
 
 /** A deacon-inbox message. */

@@ -4,7 +4,7 @@ import {
   assertStringIncludes,
 } from "../helpers/assert.ts";
 import { readState, waitFor } from "../helpers/cli.ts";
-import { bead, Harness } from "../helpers/harness.ts";
+import { bead, Harness, rigBeads } from "../helpers/harness.ts";
 
 type Backoff = Record<string, { restarts: number; crashLoop: boolean }>;
 
@@ -12,21 +12,9 @@ Deno.test("a polecat that keeps dying is restarted with growing backoff, shown b
   const h = await Harness.create({ rigs: ["gastown"] });
   try {
     await Deno.mkdir(`${h.town}/gastown/polecats/Toast`, { recursive: true });
-    await h.healthySession("gt-gastown-witness");
-    await h.healthySession("gt-gastown-refinery");
+    await h.healthyRigs("gastown");
     await h.setBeads([
-      bead({
-        id: "gt-gastown-witness",
-        role: "witness",
-        rig: "gastown",
-        state: "running",
-      }),
-      bead({
-        id: "gt-gastown-refinery",
-        role: "refinery",
-        rig: "gastown",
-        state: "running",
-      }),
+      ...rigBeads("gastown"),
       bead({
         id: "gt-gastown-polecat-Toast",
         role: "polecat",

@@ -4,7 +4,7 @@ import {
   assertStringIncludes,
 } from "../helpers/assert.ts";
 import { readPid, waitFor } from "../helpers/cli.ts";
-import { bead, Harness, message } from "../helpers/harness.ts";
+import { bead, Harness, message, rigBeads } from "../helpers/harness.ts";
 
 const MIN = 60_000;
 
@@ -16,18 +16,7 @@ async function withWitness(h: Harness) {
     `${h.town}/gastown/witness`,
   );
   await h.setBeads([
-    bead({
-      id: "gt-gastown-witness",
-      role: "witness",
-      rig: "gastown",
-      state: "running",
-    }),
-    bead({
-      id: "gt-gastown-refinery",
-      role: "refinery",
-      rig: "gastown",
-      state: "running",
-    }),
+    ...rigBeads("gastown"),
   ]);
   return w;
 }
@@ -459,18 +448,7 @@ Deno.test("bad mail and a failing bd update are logged and lose nothing", async 
     ].map((m, i) => i === 2 ? { ...m, timestamp: "yesterday" } : m));
     await h.setMode("bd", "fail", "update");
     await h.setBeads([
-      bead({
-        id: "gt-gastown-witness",
-        role: "witness",
-        rig: "gastown",
-        state: "running",
-      }),
-      bead({
-        id: "gt-gastown-refinery",
-        role: "refinery",
-        rig: "gastown",
-        state: "running",
-      }),
+      ...rigBeads("gastown"),
       bead({
         id: "hq-mayor",
         role: "mayor",

@@ -4,7 +4,7 @@ import {
   assertStringIncludes,
 } from "../helpers/assert.ts";
 import { waitFor } from "../helpers/cli.ts";
-import { bead, Harness } from "../helpers/harness.ts";
+import { bead, Harness, rigBeads } from "../helpers/harness.ts";
 
 const MIN = 60_000;
 
@@ -82,21 +82,9 @@ Deno.test("a killed polecat with hooked work is back within one heartbeat; one w
     for (const n of ["Toast", "Idle"]) {
       await Deno.mkdir(`${h.town}/gastown/polecats/${n}`, { recursive: true });
     }
-    await h.healthySession("gt-gastown-witness");
-    await h.healthySession("gt-gastown-refinery");
+    await h.healthyRigs("gastown");
     await h.setBeads([
-      bead({
-        id: "gt-gastown-witness",
-        role: "witness",
-        rig: "gastown",
-        state: "running",
-      }),
-      bead({
-        id: "gt-gastown-refinery",
-        role: "refinery",
-        rig: "gastown",
-        state: "running",
-      }),
+      ...rigBeads("gastown"),
       bead({
         id: "gt-gastown-polecat-Toast",
         role: "polecat",
@@ -314,21 +302,9 @@ Deno.test("a failed polecat restart sends exactly one CRASHED_POLECAT mail", asy
   const h = await Harness.create({ rigs: ["gastown"] });
   try {
     await Deno.mkdir(`${h.town}/gastown/polecats/Broken`, { recursive: true });
-    await h.healthySession("gt-gastown-witness");
-    await h.healthySession("gt-gastown-refinery");
+    await h.healthyRigs("gastown");
     await h.setBeads([
-      bead({
-        id: "gt-gastown-witness",
-        role: "witness",
-        rig: "gastown",
-        state: "running",
-      }),
-      bead({
-        id: "gt-gastown-refinery",
-        role: "refinery",
-        rig: "gastown",
-        state: "running",
-      }),
+      ...rigBeads("gastown"),
       bead({
         id: "gt-gastown-polecat-Broken",
         role: "polecat",
