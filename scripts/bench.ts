@@ -92,6 +92,7 @@ async function runAll(o: BenchOptions, r: BenchResults): Promise<void> {
       meanGapMs: o.chaosGapMs,
       mix: o.chaosMix,
       hangMs: o.hangMs,
+      nudgeMs: o.chaosNudgeMs,
       seed: o.seed,
       progress,
     });

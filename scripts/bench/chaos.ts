@@ -18,7 +18,9 @@
 import { panes, waitAllLive } from "./panes.ts";
 import { procStat, signalPid, sleep } from "./proc.ts";
 import type { ChaosResult } from "./results.ts";
-import { seededRandom } from "./stats.ts";
+import { crashLogTimes } from "./kill.ts";
+import { DELAYED_HOOK_MS } from "./recovery.ts";
+import { seededRandom, summarize } from "./stats.ts";
 import {
   agentRecords,
   type BenchTown,
@@ -42,6 +44,8 @@ export interface ChaosOptions {
   /** Relative weights of agent kill, session kill, hang. */
   mix: { agentKill: number; sessionKill: number; hang: number };
   hangMs: number;
+  /** Send the tmux server SIGCHLD this often (0: never), as a workaround would. */
+  nudgeMs: number;
   seed: number;
   progress: (line: string) => void;
 }
@@ -97,6 +101,16 @@ export async function benchChaos(o: ChaosOptions): Promise<ChaosResult> {
     const startsBefore = book.starts;
     const faults = { agentKill: 0, sessionKill: 0, hang: 0 };
     const down = { agentKill: 0, sessionKill: 0, other: 0 };
+    const outages: Record<"agentKill" | "sessionKill" | "other", number[]> = {
+      agentKill: [],
+      sessionKill: [],
+      other: [],
+    };
+    const downSince = new Map<
+      string,
+      { at: number; kind: keyof typeof down }
+    >();
+    const killLog: { session: string; killedAt: number }[] = [];
     const lastFault = new Map<string, Fault>();
     const killsPer = new Map<string, number>();
     let live = new Map<string, number>();
@@ -134,10 +148,16 @@ export async function benchChaos(o: ChaosOptions): Promise<ChaosResult> {
         respS += now < hungUntil ? 0 : dt * up.length;
         totalS += dt * agents.length;
         for (const a of agents) {
-          if (next.has(a)) continue;
+          const since = downSince.get(a);
+          if (next.has(a)) {
+            if (since) outages[since.kind].push((now - since.at) / 1000);
+            downSince.delete(a);
+            continue;
+          }
           const f = lastFault.get(a);
-          if (f === "agentKill" || f === "sessionKill") down[f] += dt;
-          else down.other += dt;
+          const kind = f === "agentKill" || f === "sessionKill" ? f : "other";
+          down[kind] += dt;
+          if (!since) downSince.set(a, { at: now, kind });
         }
         samples++;
         await book.update(t);
@@ -150,6 +170,11 @@ export async function benchChaos(o: ChaosOptions): Promise<ChaosResult> {
     })();
 
     const total = o.mix.agentKill + o.mix.sessionKill + o.mix.hang;
+    const nudger = o.nudgeMs > 0
+      ? setInterval(() => {
+        if (t.serverPid !== null) signalPid(t.serverPid, "SIGCHLD");
+      }, o.nudgeMs)
+      : undefined;
     let note = t0;
     try {
       while (performance.now() < end) {
@@ -175,6 +200,7 @@ export async function benchChaos(o: ChaosOptions): Promise<ChaosResult> {
         killsPer.set(victim, (killsPer.get(victim) ?? 0) + 1);
         faults[kind]++;
         if (kind === "agentKill") {
+          killLog.push({ session: victim, killedAt: Date.now() });
           const pid = live.get(victim)!;
           if (isStubAgent(pid)) signalPid(pid, "SIGKILL");
         } else {
@@ -190,11 +216,22 @@ export async function benchChaos(o: ChaosOptions): Promise<ChaosResult> {
         }
       }
     } finally {
+      clearInterval(nudger);
       running = false;
       await sampler;
       await Deno.remove(hangFile).catch(() => {});
     }
     await stopDaemon(t);
+    const endAt = performance.now();
+    for (const v of downSince.values()) {
+      outages[v.kind].push((endAt - v.at) / 1000);
+    }
+    const logs = await crashLogTimes(t);
+    let lateHooks = 0;
+    for (const k of killLog) {
+      const at = (logs.get(k.session) ?? []).find((x) => x >= k.killedAt - 50);
+      if (at === undefined || at - k.killedAt > DELAYED_HOOK_MS) lateHooks++;
+    }
     return {
       seconds: o.seconds,
       agents: agents.length,
@@ -211,6 +248,12 @@ export async function benchChaos(o: ChaosOptions): Promise<ChaosResult> {
       doubleStarts: { tmux: tmuxDup, process: book.incidents },
       agentStarts: book.starts - startsBefore,
       maxKillsPerAgent: Math.max(0, ...killsPer.values()),
+      outageS: {
+        agentKill: summarize(outages.agentKill),
+        sessionKill: summarize(outages.sessionKill),
+      },
+      lateHooks,
+      nudgeMs: o.nudgeMs,
     };
   } finally {
     await Deno.remove(hangFile).catch(() => {});

@@ -13,7 +13,7 @@
  * @module
  */
 
-import { alive, clockTicks, procStat, rssKb, sleep } from "./proc.ts";
+import { alive, clockTicks, procStat, rssKb, rssParts, sleep } from "./proc.ts";
 import type { IdleResult, IdleSample } from "./results.ts";
 import { slope } from "./stats.ts";
 import { createTown, startDaemon, stopDaemon } from "./town.ts";
@@ -61,11 +61,14 @@ export async function benchIdle(o: IdleOptions): Promise<IdleResult> {
     const take = async (): Promise<IdleSample | null> => {
       const st = procStat(pid);
       const rss = rssKb(pid);
-      if (!st || rss === null) return null;
+      const parts = rssParts(pid);
+      if (!st || rss === null || parts === null) return null;
       return {
         s: (performance.now() - t0) / 1000,
         ticks: await heartbeats(t.town),
         rssKb: rss,
+        anonKb: parts.anon,
+        fileKb: parts.file,
         cpuS: (st.utime + st.stime) / hz,
         sysS: st.stime / hz,
       };
@@ -121,6 +124,16 @@ export async function benchIdle(o: IdleOptions): Promise<IdleResult> {
           half.map((x) => x.rssKb),
         ) * 1000,
       },
+      anonKb: {
+        start: first.anonKb,
+        end: last.anonKb,
+        max: Math.max(...samples.map((x) => x.anonKb)),
+        slopePer1000Ticks: slope(
+          half.map((x) => x.ticks),
+          half.map((x) => x.anonKb),
+        ) * 1000,
+      },
+      fileKb: { start: first.fileKb, end: last.fileKb },
       cpuPct: {
         self: wall > 0 ? ((last.cpuS - first.cpuS) / wall) * 100 : NaN,
         selfSys: wall > 0 ? ((last.sysS - first.sysS) / wall) * 100 : NaN,

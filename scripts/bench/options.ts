@@ -46,6 +46,7 @@ export interface BenchOptions {
   chaosGapMs: number;
   chaosMix: { agentKill: number; sessionKill: number; hang: number };
   hangMs: number;
+  chaosNudgeMs: number;
   seed: number;
   out: string;
 }
@@ -53,7 +54,7 @@ export interface BenchOptions {
 /** Usage text. */
 export const USAGE = `Usage: deno task bench [options]
 
-  --quick                 a short run (about 5 minutes): fewer sizes, kills, runs, ticks
+  --quick                 a short run (about 6 minutes): fewer sizes, kills, runs, ticks
   --only LIST             comma-separated subset of: ${BENCHES.join(", ")}
   --sizes LIST            heartbeat town sizes, rigs×polecats (default 1x1,5x10,20x10)
   --steady-runs N         steady heartbeats per size (default 5)
@@ -64,7 +65,7 @@ export const USAGE = `Usage: deno task bench [options]
   --hb-kills N            heartbeat-only kills at --short-interval (default 15)
   --short-interval D      (default 2s)
   --cap-ms MS             a kill not recovered within this counts as lost (default 5000)
-  --gap-ms MS             pause between kills (default 500)
+  --gap-ms MS             extra pause after an agent is back (default 500)
   --status-runs N         runs of status and of the empty script (default 20)
   --idle-ticks N          idle heartbeats (default 10000)
   --idle-interval D       (default 50ms)
@@ -74,6 +75,7 @@ export const USAGE = `Usage: deno task bench [options]
   --chaos-gap-ms MS       mean gap between faults (default 3000)
   --chaos-mix K,S,H       weights of agent kill, session kill, hang (default 70,20,10)
   --hang-ms MS            length of an injected hang (default 2000)
+  --chaos-nudge-ms MS     send tmux SIGCHLD this often during chaos (default 0: never)
   --seed N                random seed (default 1)
   --out FILE              results file (default bench-results/latest.json)
 `;
@@ -111,6 +113,7 @@ const STRING_FLAGS = [
   "chaos-gap-ms",
   "chaos-mix",
   "hang-ms",
+  "chaos-nudge-ms",
   "seed",
   "out",
 ];
@@ -179,6 +182,7 @@ export function parseBenchArgs(args: string[]): BenchOptions | "help" {
     chaosGapMs: num(s("chaos-gap-ms"), "--chaos-gap-ms", 3_000),
     chaosMix: { agentKill: mix[0]!, sessionKill: mix[1]!, hang: mix[2]! },
     hangMs: num(s("hang-ms"), "--hang-ms", 2_000),
+    chaosNudgeMs: num(s("chaos-nudge-ms"), "--chaos-nudge-ms", 0),
     seed: num(s("seed"), "--seed", 1),
     out: s("out") ?? "bench-results/latest.json",
   };

@@ -86,6 +86,18 @@ export function rssKb(pid: number): number | null {
   }
 }
 
+/** VmRSS split into anonymous (private) and file-backed pages, in KiB. */
+export function rssParts(pid: number): { anon: number; file: number } | null {
+  try {
+    const text = Deno.readTextFileSync(`/proc/${pid}/status`);
+    const kb = (k: string) =>
+      Number(new RegExp(`^${k}:\\s+(\\d+) kB`, "m").exec(text)?.[1] ?? NaN);
+    return { anon: kb("RssAnon"), file: kb("RssFile") };
+  } catch {
+    return null;
+  }
+}
+
 /** The command line of a process, or null. */
 export function cmdline(pid: number): string[] | null {
   try {

@@ -60,6 +60,37 @@ export interface RecoveryOptions {
   progress: (line: string) => void;
 }
 
+/**
+ * Open restart-backoff windows. After a restart the daemon wakes when the
+ * agent's backoff runs out (1 s, 2 s, 4 s … after it) and re-checks every
+ * session; a kill made before that wake-up could be found by it instead of
+ * by its own crash hook. Each kill therefore waits until no window is open.
+ */
+export class BackoffWindows {
+  #restarts = new Map<string, number>();
+  #quietAt = 0;
+
+  /** Every session has been started once (the cold start). */
+  constructor(sessions: readonly string[]) {
+    for (const s of sessions) this.#restarts.set(s, 1);
+    this.#quietAt = performance.now() + 1_300;
+  }
+
+  /** Records that the agent of `session` was just restarted. */
+  restarted(session: string): void {
+    const n = (this.#restarts.get(session) ?? 0) + 1;
+    this.#restarts.set(session, n);
+    const backoff = Math.min(300_000, 1_000 * 2 ** (n - 1));
+    this.#quietAt = Math.max(this.#quietAt, performance.now() + backoff + 300);
+  }
+
+  /** Waits until every window has closed. */
+  async wait(): Promise<void> {
+    const ms = this.#quietAt - performance.now();
+    if (ms > 0) await sleep(ms);
+  }
+}
+
 /** A hook that ran later than this after the kill was held up by tmux. */
 export const DELAYED_HOOK_MS = 1_000;
 
@@ -69,12 +100,15 @@ async function series(
   beforeKill: (session: string) => Promise<void>,
   o: RecoveryOptions,
   label: string,
+  windows: BackoffWindows,
   capMs = o.capMs,
 ): Promise<LatencyRun> {
   const kills: Kill[] = [];
   for (const [i, s] of victims.entries()) {
+    await windows.wait();
     await beforeKill(s);
     kills.push(await killOnce(t, s, capMs));
+    windows.restarted(s);
     if ((i + 1) % 10 === 0) {
       o.progress(`recovery ${label}: ${i + 1}/${victims.length} kills`);
     }
@@ -155,18 +189,17 @@ export async function benchRecovery(
     }
     const coldStartMs = performance.now() - t0;
     await waitHeartbeats(t, 1);
-    await sleep(1_500);
+    const windows = new BackoffWindows(t.sessions);
     const eventDriven = await series(
       t,
       shuffle(polecats, rand).slice(0, o.kills),
       async () => {},
       o,
       "event-driven",
+      windows,
     );
     let eventDrivenNudged: RecoveryResult["eventDrivenNudged"] = null;
     if (o.nudgedKills > 0) {
-      // Agents killed above have backoff 2 s from their restart; wait it out.
-      await sleep(2_500);
       const timer = setInterval(() => {
         if (t.serverPid !== null) signalPid(t.serverPid, "SIGCHLD");
       }, o.nudgeMs);
@@ -178,6 +211,7 @@ export async function benchRecovery(
             async () => {},
             o,
             "event-driven + SIGCHLD nudge",
+            windows,
           )),
           nudgeMs: o.nudgeMs,
         };
@@ -217,6 +251,7 @@ export async function benchRecovery(
         },
         o,
         "heartbeat-only",
+        windows,
         o.shortIntervalMs + 60_000,
       );
       const last = await heartbeatStamp(t);

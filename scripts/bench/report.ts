@@ -180,6 +180,18 @@ export function resultRows(r: BenchResults): Row[] {
     );
     add(
       "idle",
+      "of it anonymous start / end / max",
+      `${fmtKb(i.anonKb.start)} / ${fmtKb(i.anonKb.end)} / ${
+        fmtKb(i.anonKb.max)
+      }`,
+    );
+    add(
+      "idle",
+      "of it file-backed (deno binary) start / end",
+      `${fmtKb(i.fileKb.start)} / ${fmtKb(i.fileKb.end)}`,
+    );
+    add(
+      "idle",
       "RSS slope, 2nd half",
       `${(i.rssKb.slopePer1000Ticks / 1024).toFixed(2)} MiB / 1000 ticks`,
       "flat",
@@ -196,7 +208,9 @@ export function resultRows(r: BenchResults): Row[] {
     const c = r.chaos;
     add(
       "chaos",
-      `availability (${c.agents} agents, ${c.seconds} s)`,
+      `availability (${c.agents} agents, ${c.seconds} s${
+        c.nudgeMs ? `, nudge ${c.nudgeMs} ms` : ""
+      })`,
       fmtPct(c.availability * 100, 3),
       "≥ 99.5 %",
       c.availability >= 0.995,
@@ -210,6 +224,20 @@ export function resultRows(r: BenchResults): Row[] {
       "chaos",
       "faults kill / session / hang",
       `${c.faults.agentKill} / ${c.faults.sessionKill} / ${c.faults.hang}`,
+    );
+    add(
+      "chaos",
+      "outage p50/p95 after agent kill; late hooks",
+      `${fmtMs(c.outageS.agentKill.p50 * 1000)} / ${
+        fmtMs(c.outageS.agentKill.p95 * 1000)
+      }; ${c.lateHooks} of ${c.faults.agentKill}`,
+    );
+    add(
+      "chaos",
+      "outage p50/p95 after session kill",
+      `${fmtMs(c.outageS.sessionKill.p50 * 1000)} / ${
+        fmtMs(c.outageS.sessionKill.p95 * 1000)
+      }`,
     );
     add(
       "chaos",

@@ -93,6 +93,10 @@ export interface IdleSample {
   s: number;
   ticks: number;
   rssKb: number;
+  /** RssAnon: the process's own (private, anonymous) pages. */
+  anonKb: number;
+  /** RssFile: mapped files, mostly the deno executable (shared). */
+  fileKb: number;
   /** utime + stime so far, seconds. */
   cpuS: number;
   /** stime so far, seconds. */
@@ -107,6 +111,13 @@ export interface IdleResult {
   wallS: number;
   standins: "minimal" | "fixture";
   rssKb: { start: number; end: number; max: number; slopePer1000Ticks: number };
+  anonKb: {
+    start: number;
+    end: number;
+    max: number;
+    slopePer1000Ticks: number;
+  };
+  fileKb: { start: number; end: number };
   /** Of one CPU: the daemon (and its kernel share), and its reaped children. */
   cpuPct: { self: number; selfSys: number; children: number };
   msPerTick: number;
@@ -129,6 +140,12 @@ export interface ChaosResult {
   doubleStarts: { tmux: number; process: number };
   agentStarts: number;
   maxKillsPerAgent: number;
+  /** Seconds from an agent going down to being back, by the fault that did it. */
+  outageS: { agentKill: Summary; sessionKill: Summary };
+  /** Agent kills whose pane-died hook ran > 1 s late or not at all. */
+  lateHooks: number;
+  /** SIGCHLD nudge to the tmux server during the run (0: none). */
+  nudgeMs: number;
 }
 
 /** The whole results file. */
