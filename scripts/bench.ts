@@ -25,6 +25,13 @@ import { renderReport } from "./bench/report.ts";
 import { type BenchResults, RESULTS_VERSION } from "./bench/results.ts";
 import { benchStatus } from "./bench/status_latency.ts";
 
+/** Environment added to every daemon the bench starts. */
+function daemonEnv(o: BenchOptions): Record<string, string> {
+  return o.daemonNudgeMs === null
+    ? {}
+    : { GT_DAEMON_TMUX_NUDGE_MS: String(o.daemonNudgeMs) };
+}
+
 function progress(line: string): void {
   const stamp = new Date().toISOString().slice(11, 19);
   console.error(`[${stamp}] ${line}`);
@@ -53,8 +60,8 @@ async function runAll(o: BenchOptions, r: BenchResults): Promise<void> {
       rigs: o.recoveryRigs,
       polecatsPerRig: o.recoveryPolecats,
       kills: o.kills,
-      nudgedKills: o.nudgedKills,
-      nudgeMs: o.nudgeMs,
+      rawKills: o.rawKills,
+      daemonEnv: daemonEnv(o),
       heartbeatKills: o.heartbeatKills,
       shortInterval: o.shortInterval,
       shortIntervalMs: ms(o.shortInterval),
@@ -78,6 +85,7 @@ async function runAll(o: BenchOptions, r: BenchResults): Promise<void> {
       intervalMs: ms(o.idleInterval),
       standins: o.idleStandins,
       sampleMs: 1_000,
+      daemonEnv: daemonEnv(o),
       progress,
     });
   }
@@ -92,7 +100,7 @@ async function runAll(o: BenchOptions, r: BenchResults): Promise<void> {
       meanGapMs: o.chaosGapMs,
       mix: o.chaosMix,
       hangMs: o.hangMs,
-      nudgeMs: o.chaosNudgeMs,
+      daemonEnv: daemonEnv(o),
       seed: o.seed,
       progress,
     });

@@ -44,8 +44,8 @@ export interface ChaosOptions {
   /** Relative weights of agent kill, session kill, hang. */
   mix: { agentKill: number; sessionKill: number; hang: number };
   hangMs: number;
-  /** Send the tmux server SIGCHLD this often (0: never), as a workaround would. */
-  nudgeMs: number;
+  /** Added to the daemon's environment (e.g. GT_DAEMON_TMUX_NUDGE_MS). */
+  daemonEnv: Record<string, string>;
   seed: number;
   progress: (line: string) => void;
 }
@@ -91,7 +91,7 @@ export async function benchChaos(o: ChaosOptions): Promise<ChaosResult> {
     const rand = seededRandom(o.seed);
     const agents = t.sessions.filter((s) => s !== "gt-boot");
     o.progress(`chaos: daemon cold start of ${t.sessions.length} agents`);
-    await startDaemon(t, o.interval);
+    await startDaemon(t, o.interval, o.daemonEnv);
     if (!(await waitAllLive(t, 300_000))) {
       throw new Error("not every agent came up under the daemon");
     }
@@ -170,11 +170,6 @@ export async function benchChaos(o: ChaosOptions): Promise<ChaosResult> {
     })();
 
     const total = o.mix.agentKill + o.mix.sessionKill + o.mix.hang;
-    const nudger = o.nudgeMs > 0
-      ? setInterval(() => {
-        if (t.serverPid !== null) signalPid(t.serverPid, "SIGCHLD");
-      }, o.nudgeMs)
-      : undefined;
     let note = t0;
     try {
       while (performance.now() < end) {
@@ -216,7 +211,6 @@ export async function benchChaos(o: ChaosOptions): Promise<ChaosResult> {
         }
       }
     } finally {
-      clearInterval(nudger);
       running = false;
       await sampler;
       await Deno.remove(hangFile).catch(() => {});
@@ -253,10 +247,16 @@ export async function benchChaos(o: ChaosOptions): Promise<ChaosResult> {
         sessionKill: summarize(outages.sessionKill),
       },
       lateHooks,
-      nudgeMs: o.nudgeMs,
+      daemonNudgeMs: nudgeSetting(o.daemonEnv),
     };
   } finally {
     await Deno.remove(hangFile).catch(() => {});
     await t.close();
   }
+}
+
+/** The daemon's SIGCHLD nudge period in a run with `env` (null: default). */
+export function nudgeSetting(env: Record<string, string>): number | null {
+  const v = env.GT_DAEMON_TMUX_NUDGE_MS;
+  return v === undefined ? null : Number(v);
 }

@@ -25,6 +25,8 @@ export interface IdleOptions {
   intervalMs: number;
   standins: "minimal" | "fixture";
   sampleMs: number;
+  /** Added to the daemon's environment. */
+  daemonEnv: Record<string, string>;
   progress: (line: string) => void;
 }
 
@@ -53,7 +55,7 @@ export async function benchIdle(o: IdleOptions): Promise<IdleResult> {
     }
     const hz = await clockTicks();
     const marker = `${t.town}/deacon/dogs/boot/.boot-running`;
-    const pid = await startDaemon(t, o.interval);
+    const pid = await startDaemon(t, o.interval, o.daemonEnv);
     const samples: IdleSample[] = [];
     const t0 = performance.now();
     let lastTouch = 0;

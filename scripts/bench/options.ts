@@ -31,8 +31,9 @@ export interface BenchOptions {
   recoveryRigs: number;
   recoveryPolecats: number;
   kills: number;
-  nudgedKills: number;
-  nudgeMs: number;
+  rawKills: number;
+  /** GT_DAEMON_TMUX_NUDGE_MS for every daemon started; null: unset. */
+  daemonNudgeMs: number | null;
   heartbeatKills: number;
   shortInterval: string;
   capMs: number;
@@ -46,7 +47,6 @@ export interface BenchOptions {
   chaosGapMs: number;
   chaosMix: { agentKill: number; sessionKill: number; hang: number };
   hangMs: number;
-  chaosNudgeMs: number;
   seed: number;
   out: string;
 }
@@ -60,8 +60,7 @@ export const USAGE = `Usage: deno task bench [options]
   --steady-runs N         steady heartbeats per size (default 5)
   --replay-max N          replay the reference's calls up to N polecats (default 50; 0 = never)
   --kills N               event-driven kills (default 50, different polecats)
-  --nudged-kills N        kills with a SIGCHLD nudge to tmux every --nudge-ms (default 20; 0 = skip)
-  --nudge-ms MS           (default 250)
+  --raw-kills N           kills with the daemon's SIGCHLD nudge off (default 20; 0 = skip)
   --hb-kills N            heartbeat-only kills at --short-interval (default 15)
   --short-interval D      (default 2s)
   --cap-ms MS             a kill not recovered within this counts as lost (default 5000)
@@ -75,7 +74,7 @@ export const USAGE = `Usage: deno task bench [options]
   --chaos-gap-ms MS       mean gap between faults (default 3000)
   --chaos-mix K,S,H       weights of agent kill, session kill, hang (default 70,20,10)
   --hang-ms MS            length of an injected hang (default 2000)
-  --chaos-nudge-ms MS     send tmux SIGCHLD this often during chaos (default 0: never)
+  --daemon-nudge-ms MS    GT_DAEMON_TMUX_NUDGE_MS of every daemon started (default: unset, 250)
   --seed N                random seed (default 1)
   --out FILE              results file (default bench-results/latest.json)
 `;
@@ -98,8 +97,8 @@ const STRING_FLAGS = [
   "steady-runs",
   "replay-max",
   "kills",
-  "nudged-kills",
-  "nudge-ms",
+  "raw-kills",
+  "daemon-nudge-ms",
   "hb-kills",
   "short-interval",
   "cap-ms",
@@ -113,7 +112,6 @@ const STRING_FLAGS = [
   "chaos-gap-ms",
   "chaos-mix",
   "hang-ms",
-  "chaos-nudge-ms",
   "seed",
   "out",
 ];
@@ -167,8 +165,10 @@ export function parseBenchArgs(args: string[]): BenchOptions | "help" {
     recoveryRigs: 5,
     recoveryPolecats: 10,
     kills: num(s("kills"), "--kills", q ? 20 : 50),
-    nudgedKills: num(s("nudged-kills"), "--nudged-kills", q ? 0 : 20),
-    nudgeMs: num(s("nudge-ms"), "--nudge-ms", 250),
+    rawKills: num(s("raw-kills"), "--raw-kills", q ? 0 : 20),
+    daemonNudgeMs: s("daemon-nudge-ms") === undefined
+      ? null
+      : num(s("daemon-nudge-ms"), "--daemon-nudge-ms", 250),
     heartbeatKills: num(s("hb-kills"), "--hb-kills", q ? 5 : 15),
     shortInterval: duration(s("short-interval"), "--short-interval", "2s"),
     capMs: num(s("cap-ms"), "--cap-ms", 5_000),
@@ -182,7 +182,6 @@ export function parseBenchArgs(args: string[]): BenchOptions | "help" {
     chaosGapMs: num(s("chaos-gap-ms"), "--chaos-gap-ms", 3_000),
     chaosMix: { agentKill: mix[0]!, sessionKill: mix[1]!, hang: mix[2]! },
     hangMs: num(s("hang-ms"), "--hang-ms", 2_000),
-    chaosNudgeMs: num(s("chaos-nudge-ms"), "--chaos-nudge-ms", 0),
     seed: num(s("seed"), "--seed", 1),
     out: s("out") ?? "bench-results/latest.json",
   };

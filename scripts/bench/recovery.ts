@@ -8,10 +8,11 @@
  *
  * tmux ≤ 3.4 built with libutempter can lose the SIGCHLD of a pane: the pane
  * reads dead but the hook never runs until some later child of the server
- * exits. A kill not recovered within `capMs` is counted as lost; the bench
- * then sends the server SIGCHLD itself so the next kill starts clean. The
- * optional nudged series sends SIGCHLD every `nudgeMs` throughout, which is
- * what a daemon-side workaround would do.
+ * exits; the daemon therefore sends the server SIGCHLD every 250 ms. The
+ * first series runs the daemon as it ships; the optional raw series turns
+ * that nudge off (`GT_DAEMON_TMUX_NUDGE_MS=0`) to show tmux's own delivery.
+ * A kill not recovered within `capMs` is counted as lost; the bench then
+ * sends the server SIGCHLD itself so the next kill starts clean.
  *
  * Heartbeat-only recovery runs on the same town with the daemon restarted at
  * a short interval; before each kill the victim session's pane-died hook is
@@ -24,7 +25,7 @@
 
 import { crashLogTimes, type Kill, killOnce } from "./kill.ts";
 import { waitAllLive } from "./panes.ts";
-import { signalPid, sleep, waitFor } from "./proc.ts";
+import { sleep, waitFor } from "./proc.ts";
 import type { LatencyRun, RecoveryResult } from "./results.ts";
 import {
   heartbeatOnlyModel,
@@ -46,8 +47,9 @@ export interface RecoveryOptions {
   rigs: number;
   polecatsPerRig: number;
   kills: number;
-  nudgedKills: number;
-  nudgeMs: number;
+  rawKills: number;
+  /** Added to every daemon's environment. */
+  daemonEnv: Record<string, string>;
   heartbeatKills: number;
   shortInterval: string;
   shortIntervalMs: number;
@@ -183,7 +185,7 @@ export async function benchRecovery(
     const polecats = t.sessions.filter((s) => /^gt-r\d+-p\d+$/.test(s));
     o.progress(`recovery: daemon cold start of ${t.sessions.length} agents`);
     const t0 = performance.now();
-    await startDaemon(t, "3m");
+    await startDaemon(t, "3m", o.daemonEnv);
     if (!(await waitAllLive(t, 300_000))) {
       throw new Error("not every agent came up under the daemon");
     }
@@ -198,28 +200,24 @@ export async function benchRecovery(
       "event-driven",
       windows,
     );
-    let eventDrivenNudged: RecoveryResult["eventDrivenNudged"] = null;
-    if (o.nudgedKills > 0) {
-      const timer = setInterval(() => {
-        if (t.serverPid !== null) signalPid(t.serverPid, "SIGCHLD");
-      }, o.nudgeMs);
-      try {
-        eventDrivenNudged = {
-          ...(await series(
-            t,
-            shuffle(polecats, rand).slice(0, o.nudgedKills),
-            async () => {},
-            o,
-            "event-driven + SIGCHLD nudge",
-            windows,
-          )),
-          nudgeMs: o.nudgeMs,
-        };
-      } finally {
-        clearInterval(timer);
-      }
-    }
     await stopDaemon(t);
+    let eventDrivenRaw: RecoveryResult["eventDrivenRaw"] = null;
+    if (o.rawKills > 0) {
+      await startDaemon(t, "3m", {
+        ...o.daemonEnv,
+        GT_DAEMON_TMUX_NUDGE_MS: "0",
+      });
+      await waitHeartbeats(t, 1);
+      eventDrivenRaw = await series(
+        t,
+        shuffle(polecats, rand).slice(0, o.rawKills),
+        async () => {},
+        o,
+        "event-driven, nudge off",
+        windows,
+      );
+      await stopDaemon(t);
+    }
 
     let cycleMs = o.shortIntervalMs;
     let short: LatencyRun = {
@@ -234,7 +232,7 @@ export async function benchRecovery(
       detail: [],
     };
     if (o.heartbeatKills > 0) {
-      await startDaemon(t, o.shortInterval);
+      await startDaemon(t, o.shortInterval, o.daemonEnv);
       await waitHeartbeats(t, 2);
       const first = await heartbeatStamp(t);
       short = await series(
@@ -285,7 +283,7 @@ export async function benchRecovery(
           defaultCycle,
         ),
       },
-      eventDrivenNudged,
+      eventDrivenRaw,
       heartbeatShort: {
         ...short,
         intervalMs: o.shortIntervalMs,

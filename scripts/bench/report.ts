@@ -117,11 +117,11 @@ export function resultRows(r: BenchResults): Row[] {
       "kill → hook's gt log crash p50/p95",
       `${fmtMs(ev.hookMs.p50)} / ${fmtMs(ev.hookMs.p95)}`,
     );
-    const n = rec.eventDrivenNudged;
+    const n = rec.eventDrivenRaw;
     if (n) {
       add(
         "recovery",
-        `+ SIGCHLD nudge ${fmtMs(n.nudgeMs)}: p50/p95/p99; late/lost`,
+        `daemon's SIGCHLD nudge off: p50/p95/p99; late/lost`,
         `${trio(n.latencyMs)}; ${n.delayed}/${n.lost} of ${n.kills}`,
       );
     }
@@ -209,7 +209,7 @@ export function resultRows(r: BenchResults): Row[] {
     add(
       "chaos",
       `availability (${c.agents} agents, ${c.seconds} s${
-        c.nudgeMs ? `, nudge ${c.nudgeMs} ms` : ""
+        c.daemonNudgeMs === null ? "" : `, nudge ${c.daemonNudgeMs} ms`
       })`,
       fmtPct(c.availability * 100, 3),
       "≥ 99.5 %",

@@ -52,8 +52,8 @@ export interface RecoveryResult {
   coldStartMs: number;
   /** As measured; `withLostModel` lets late and lost hooks wait for the heartbeat. */
   eventDriven: LatencyRun & { withLostModel: Summary };
-  /** The same with the tmux server sent SIGCHLD every `nudgeMs` (null: skipped). */
-  eventDrivenNudged: (LatencyRun & { nudgeMs: number }) | null;
+  /** The same with the daemon's SIGCHLD nudge off (null: skipped). */
+  eventDrivenRaw: LatencyRun | null;
   heartbeatShort: LatencyRun & { intervalMs: number; model: Summary };
   heartbeatDefault: { intervalMs: number; cycleMs: number; model: Summary };
 }
@@ -144,8 +144,8 @@ export interface ChaosResult {
   outageS: { agentKill: Summary; sessionKill: Summary };
   /** Agent kills whose pane-died hook ran > 1 s late or not at all. */
   lateHooks: number;
-  /** SIGCHLD nudge to the tmux server during the run (0: none). */
-  nudgeMs: number;
+  /** GT_DAEMON_TMUX_NUDGE_MS of the run's daemon (null: the default). */
+  daemonNudgeMs: number | null;
 }
 
 /** The whole results file. */

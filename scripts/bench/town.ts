@@ -220,6 +220,7 @@ export function isStubAgent(pid: number): boolean {
 export async function startDaemon(
   t: BenchTown,
   interval: string,
+  extraEnv: Record<string, string> = {},
 ): Promise<number> {
   await run([
     Deno.execPath(),
@@ -233,7 +234,7 @@ export async function startDaemon(
     interval,
     "--town",
     t.town,
-  ], { env: t.env, cwd: t.town, timeoutMs: 60_000 });
+  ], { env: { ...t.env, ...extraEnv }, cwd: t.town, timeoutMs: 60_000 });
   const pid = Number(
     (await Deno.readTextFile(`${t.town}/daemon/daemon.pid`)).trim(),
   );
