@@ -74,7 +74,7 @@ export const USAGE = `Usage: deno task bench [options]
   --chaos-gap-ms MS       mean gap between faults (default 3000)
   --chaos-mix K,S,H       weights of agent kill, session kill, hang (default 70,20,10)
   --hang-ms MS            length of an injected hang (default 2000)
-  --daemon-nudge-ms MS    GT_DAEMON_TMUX_NUDGE_MS of every daemon started (default: unset, 250)
+  --daemon-nudge-ms MS    GT_DAEMON_TMUX_NUDGE_MS of every daemon started (default: unset, 100)
   --seed N                random seed (default 1)
   --out FILE              results file (default bench-results/latest.json)
 `;
@@ -168,7 +168,7 @@ export function parseBenchArgs(args: string[]): BenchOptions | "help" {
     rawKills: num(s("raw-kills"), "--raw-kills", q ? 0 : 20),
     daemonNudgeMs: s("daemon-nudge-ms") === undefined
       ? null
-      : num(s("daemon-nudge-ms"), "--daemon-nudge-ms", 250),
+      : num(s("daemon-nudge-ms"), "--daemon-nudge-ms", 100),
     heartbeatKills: num(s("hb-kills"), "--hb-kills", q ? 5 : 15),
     shortInterval: duration(s("short-interval"), "--short-interval", "2s"),
     capMs: num(s("cap-ms"), "--cap-ms", 5_000),

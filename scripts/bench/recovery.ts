@@ -8,7 +8,7 @@
  *
  * tmux ≤ 3.4 built with libutempter can lose the SIGCHLD of a pane: the pane
  * reads dead but the hook never runs until some later child of the server
- * exits; the daemon therefore sends the server SIGCHLD every 250 ms. The
+ * exits; the daemon therefore sends the server SIGCHLD every 100 ms. The
  * first series runs the daemon as it ships; the optional raw series turns
  * that nudge off (`GT_DAEMON_TMUX_NUDGE_MS=0`) to show tmux's own delivery.
  * A kill not recovered within `capMs` is counted as lost; the bench then

@@ -46,6 +46,7 @@ const PANE_FORMAT = [
   "#{pane_pid}",
   "#{pane_dead}",
   "#{session_created}",
+  "#{pid}",
   "#{pane_current_command}",
 ].join(":");
 
@@ -159,9 +160,9 @@ export class TmuxCore {
   /**
    * Creates a detached session in one tmux call: `remainOnExit` and
    * `paneDiedHook` are applied before tmux handles the pane's exit, so even
-   * a command that dies at once leaves a dead pane. tmux 3.3a now and then
-   * loses a dead pane's exit status and then skips `pane-died` (about one
-   * pane in seven here), so watch `pane_dead` ({@link listPanes}) as well.
+   * a command that dies at once leaves a dead pane. tmux 3.3a built with
+   * libutempter now and then misses a pane's exit and holds `pane-died`
+   * back until something else makes it reap (see `tmux_reaper.ts`).
    * A `dir` that does not exist is not an error to tmux (O14).
    * Throws TmuxSessionExistsError when the name is taken.
    */
@@ -271,7 +272,7 @@ export class TmuxCore {
     }
     const panes = new Map<string, PaneInfo[]>();
     for (const line of out.split("\n")) {
-      const f = fields(line, 6);
+      const f = fields(line, 7);
       if (f === null || !/^%\d+$/.test(f[1] ?? "")) continue;
       const [
         session = "",
@@ -279,6 +280,7 @@ export class TmuxCore {
         pid = "",
         dead = "",
         created = "",
+        serverPid = "",
         command = "",
       ] = f;
       const info: PaneInfo = {
@@ -289,6 +291,8 @@ export class TmuxCore {
         dead: dead === "1",
         created: Number.parseInt(created, 10) || 0,
       };
+      const server = /^[1-9]\d{0,9}$/.test(serverPid) ? Number(serverPid) : 0;
+      if (server > 0) info.serverPid = server;
       const list = panes.get(session);
       if (list) list.push(info);
       else panes.set(session, [info]);
@@ -331,6 +335,46 @@ export class TmuxCore {
   /** Installs the session's `pane-died` hook (see {@link crashHookCommand}). */
   async setPaneDiedHook(s: string, hookCommand: string): Promise<void> {
     await this.run(["set-hook", "-t", `=${s}:`, "pane-died", hookCommand]);
+  }
+
+  /**
+   * Sets one entry of a global hook array (`set-hook -g name[index] cmd`),
+   * leaving the server's other entries of that hook alone, and returns the
+   * server's PID (`display-message -p '#{pid}'` in the same call), or null
+   * when tmux printed none.
+   */
+  async setGlobalHook(
+    name: string,
+    index: number,
+    hookCommand: string,
+  ): Promise<number | null> {
+    const out = await this.run([
+      "set-hook",
+      "-g",
+      `${name}[${index}]`,
+      hookCommand,
+      ";",
+      "display-message",
+      "-p",
+      "#{pid}",
+    ]);
+    return /^[1-9]\d{0,9}$/.test(out) ? Number(out) : null;
+  }
+
+  /** The server's PID (`display-message -p '#{pid}'`), or null. */
+  async serverPid(): Promise<number | null> {
+    const out = await this.run(["display-message", "-p", "#{pid}"]);
+    return /^[1-9]\d{0,9}$/.test(out) ? Number(out) : null;
+  }
+
+  /** Removes one entry of a global hook array; no server counts as success. */
+  async unsetGlobalHook(name: string, index: number): Promise<void> {
+    try {
+      await this.run(["set-hook", "-gu", `${name}[${index}]`]);
+    } catch (err) {
+      if (err instanceof TmuxNoServerError) return;
+      throw err;
+    }
   }
 
   /** Stops the tmux server; no server counts as success. */

@@ -22,10 +22,15 @@ import { Mail } from "../adapters/mail.ts";
 import { sleep } from "../adapters/os.ts";
 import { createRunner } from "../adapters/process.ts";
 import { Tmux } from "../adapters/tmux.ts";
+import { REAP_NUDGE_MS, TmuxReaper } from "../adapters/tmux_reaper.ts";
 import { DAEMON_TOOLS, resolveTools, toolReport } from "../adapters/tools.ts";
 import { errorMessage } from "../errors.ts";
 import type { Log } from "../log.ts";
 import { act } from "../heartbeat/act.ts";
+import {
+  type SessionClosedHook,
+  sessionClosedHook,
+} from "../heartbeat/act_session.ts";
 import type { ActPorts } from "../heartbeat/act_ports.ts";
 import { BackoffBook } from "../heartbeat/backoff.ts";
 import {
@@ -41,6 +46,7 @@ import {
 import { NoticeBook } from "../heartbeat/notify_slots.ts";
 import { observe, type ObserveScope } from "../heartbeat/observe.ts";
 import type { Action, TownSnapshot } from "../heartbeat/types.ts";
+import { SESSION_PREFIX } from "../town/names.ts";
 import { townPaths } from "../town/paths.ts";
 import { isAgentCommand } from "../town/startup.ts";
 import type { Engine } from "./daemon.ts";
@@ -61,6 +67,11 @@ export interface TownEngineOptions {
   onSpawn?: (argv: readonly string[]) => void;
   /** Restart backoff carried over from the previous daemon (state.json). */
   backoff?: unknown;
+  /**
+   * Install the town's `session-closed` hook and nudge the tmux server
+   * (default true); a one-off heartbeat has nobody to wake.
+   */
+  watchTmux?: boolean;
 }
 
 /** Builds the engine for a town. */
@@ -82,6 +93,11 @@ export class TownEngine implements Engine {
   #wakeTimer: ReturnType<typeof setTimeout> | undefined;
   #recoverDue = false;
   readonly #resolveCache = new Map<string, string>();
+  readonly #reaper: TmuxReaper;
+  readonly #closedHook: SessionClosedHook | null;
+  /** The tmux server (PID) that has this town's `session-closed` hook. */
+  #hookServer: number | null = null;
+  #hookWarned = false;
 
   /** Creates the engine; nothing runs until {@link start}. */
   constructor(opts: TownEngineOptions) {
@@ -90,6 +106,11 @@ export class TownEngine implements Engine {
     this.#notices = new NoticeBook();
     this.#backoff = BackoffBook.fromJSON(opts.backoff);
     this.#resolveTools(true);
+    this.#reaper = new TmuxReaper({
+      intervalMs: nudgeInterval(opts.env.GT_DAEMON_TMUX_NUDGE_MS, opts.log),
+      note: (line) => opts.log.log(`Warning: ${line}`),
+    });
+    this.#closedHook = sessionClosedHook(opts.town, this.#paths.events);
   }
 
   #resolveTools(first: boolean): void {
@@ -196,6 +217,8 @@ export class TownEngine implements Engine {
   async stop(): Promise<void> {
     if (this.#wakeTimer !== undefined) clearTimeout(this.#wakeTimer);
     this.#wakeTimer = undefined;
+    this.#reaper.stop();
+    await this.#removeClosedHook();
     await this.#watcher?.close();
     if (this.#curator) await this.#curator.stop();
     this.#o.log.log("Feed curator stopped");
@@ -249,6 +272,13 @@ export class TownEngine implements Engine {
           died.map((n) => n.slice("pane-died.".length)).join(", ")
         }; checking sessions now`,
       );
+    }
+    // Closed sessions are not logged: the daemon closes sessions itself on
+    // every restart, and a pass that finds something to do logs it.
+    const closed = names.some((n) =>
+      n.startsWith(`session-closed.${SESSION_PREFIX}`)
+    );
+    if (died.length > 0 || closed) {
       await this.#tick(RECOVERY_CHECKS, { mail: false }, false);
     }
   }
@@ -327,6 +357,7 @@ export class TownEngine implements Engine {
     };
     await act(ports, actions);
     this.#armBackoffWake();
+    await this.#watchServer(tmux, snap, actions);
     if (
       sweep && snap.beads !== null && snap.sessions !== null &&
       snap.mail !== null
@@ -365,6 +396,81 @@ export class TownEngine implements Engine {
     }, next - now + 50);
   }
 
+  /**
+   * Points the SIGCHLD nudge at the tmux server of this town's sessions and
+   * installs the town's `session-closed` hook once per server: one tmux call
+   * when the server is new (or the daemon just started agents on one it has
+   * not seen), none in the steady state.
+   */
+  async #watchServer(
+    tmux: Tmux,
+    snap: TownSnapshot,
+    actions: readonly Action[],
+  ): Promise<void> {
+    if (
+      this.#o.watchTmux === false || this.#o.signal.aborted ||
+      snap.sessions === null
+    ) return;
+    let pid: number | null = null;
+    let ours = false;
+    for (const [name, panes] of snap.sessions) {
+      if (!name.startsWith(SESSION_PREFIX)) continue;
+      ours = true;
+      pid ??= panes[0]?.serverPid ?? null;
+    }
+    const started = actions.some((a) => a.kind === "startSession");
+    if (!ours && !started) {
+      this.#reaper.target(null);
+      return;
+    }
+    if (pid !== null && pid === this.#hookServer) {
+      this.#reaper.target(pid);
+      return;
+    }
+    try {
+      const hook = this.#closedHook;
+      const server = hook
+        ? await tmux.setGlobalHook("session-closed", hook.index, hook.command)
+        : await tmux.serverPid();
+      if (hook && server !== null) this.#hookServer = server;
+      this.#reaper.target(server);
+      if (this.#reaper.pid !== null) {
+        this.#o.log.log(
+          `Watching tmux server PID ${this.#reaper.pid} (session-closed hook ${
+            hook ? `session-closed[${hook.index}]` : "not installed"
+          })`,
+        );
+      }
+      this.#hookWarned = false;
+    } catch (err) {
+      if (this.#o.signal.aborted || this.#hookWarned) return;
+      this.#hookWarned = true;
+      this.#o.log.log(
+        `Warning: cannot install the session-closed hook: ${
+          errorMessage(err)
+        }; closed sessions are noticed at the next heartbeat`,
+      );
+    }
+  }
+
+  /** Removes the town's `session-closed` hook from the server it was put on. */
+  async #removeClosedHook(): Promise<void> {
+    const hook = this.#closedHook;
+    if (hook === null || this.#hookServer === null) return;
+    this.#hookServer = null;
+    // The engine's runner is aborted by now; this call gets its own.
+    const tmux = new Tmux(createRunner({ programs: this.#programs }), {
+      timeoutMs: 2_000,
+    });
+    try {
+      await tmux.unsetGlobalHook("session-closed", hook.index);
+    } catch (err) {
+      this.#o.log.log(
+        `Warning: cannot remove the session-closed hook: ${errorMessage(err)}`,
+      );
+    }
+  }
+
   #isMissingTool(error: string): boolean {
     return [...this.#missing].some((t) =>
       error.startsWith(`${t === "gt" ? "gt mail" : t}:`) &&
@@ -390,4 +496,16 @@ export class TownEngine implements Engine {
   get lastSnapshot(): TownSnapshot | null {
     return this.#last;
   }
+}
+
+/** The SIGCHLD nudge period from `GT_DAEMON_TMUX_NUDGE_MS` (0 turns it off). */
+export function nudgeInterval(value: string | undefined, log: Log): number {
+  if (value === undefined || value === "") return REAP_NUDGE_MS;
+  if (/^\d{1,7}$/.test(value)) return Number(value);
+  log.log(
+    `Warning: GT_DAEMON_TMUX_NUDGE_MS=${
+      JSON.stringify(value)
+    } is not a number of milliseconds; using ${REAP_NUDGE_MS}`,
+  );
+  return REAP_NUDGE_MS;
 }

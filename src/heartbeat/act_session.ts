@@ -82,6 +82,38 @@ export function paneDiedHook(
   );
 }
 
+/** The global hook entry that reports closed sessions (see {@link sessionClosedHook}). */
+export interface SessionClosedHook {
+  /** Index in tmux's `session-closed` hook array; stable per town. */
+  index: number;
+  command: string;
+}
+
+/**
+ * The global `session-closed` hook of a town: it drops
+ * `session-closed.<name>` into the events directory, the name reduced to
+ * `[A-Za-z0-9_-]` by tmux before the shell sees it. A killed session runs
+ * no `pane-died` hook, so this is how the daemon hears of it. The index is
+ * derived from the town's path, so two towns on one tmux server (and the
+ * user's own entries, which start at 0) keep theirs. Null when the events
+ * path cannot be quoted safely.
+ */
+export function sessionClosedHook(
+  town: string,
+  eventsDir: string,
+): SessionClosedHook | null {
+  if (!SAFE_PATH_RE.test(eventsDir)) return null;
+  let h = 0x811c9dc5;
+  for (const b of new TextEncoder().encode(town)) {
+    h = Math.imul(h ^ b, 0x01000193) >>> 0;
+  }
+  return {
+    index: 1000 + (h % 900_000),
+    command: `run-shell ": > '${eventsDir}/session-closed.` +
+      `#{s/[^A-Za-z0-9_-]//:hook_session_name}'"`,
+  };
+}
+
 /**
  * Creates the session for `spec`. With `killFirst` an existing session is
  * killed; without it, a session that is healthy by now is left alone
@@ -96,13 +128,21 @@ export async function startSession(
     throw new Error(`invalid session name ${JSON.stringify(spec.session)}`);
   }
   const { tmux } = ports;
-  if (await tmux.hasSession(spec.session)) {
-    if (!options.killFirst) {
-      const panes = await tmux.panes(spec.session).catch(() => []);
-      if (panes.some((p) => !p.dead && ports.isAgent(p.command))) {
-        return "already-running";
-      }
+  // Re-check the one session before killing it: one call, which also
+  // tells whether it exists at all.
+  let existing: { dead: boolean; command: string }[] | null = null;
+  if (!options.killFirst) {
+    try {
+      existing = await tmux.panes(spec.session);
+    } catch (err) {
+      if (!isSessionGone(err)) throw err;
     }
+    if (existing?.some((p) => !p.dead && ports.isAgent(p.command))) {
+      return "already-running";
+    }
+  }
+  if (options.killFirst || existing !== null) {
+    let killed = true;
     try {
       await tmux.killSession(spec.session);
     } catch (err) {
@@ -111,8 +151,9 @@ export async function startSession(
           cause: err,
         });
       }
+      killed = false;
     }
-    if (options.killWaitMs) await ports.sleep(options.killWaitMs);
+    if (killed && options.killWaitMs) await ports.sleep(options.killWaitMs);
   }
   let dir = spec.workDir;
   const st = await ports.fs.stat(dir).catch(() => null);

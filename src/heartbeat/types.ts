@@ -47,6 +47,8 @@ export interface PaneInfo {
   dead: boolean;
   /** `session_created`, seconds since the epoch; 0 when unknown. */
   created?: number;
+  /** PID of the tmux server (`#{pid}`); absent when unknown. */
+  serverPid?: number;
 }
 
 /** One message of `gt mail inbox --identity deacon/ --json`. */

@@ -374,24 +374,25 @@ Deno.test("ensureSessionFresh() wraps errors like the reference and tolerates a 
 Deno.test("listPanes() parses the colon-separated listing (command last) and skips odd lines", async () => {
   const { tmux, events } = scripted(() => ({
     stdout: [
-      "gt-a:%1:100:0:1700000000:claude",
-      "gt-a:%2:101:1:1700000000:odd:name",
+      "gt-a:%1:100:0:1700000000:4321:claude",
+      "gt-a:%2:101:1:1700000000:4321:odd:name",
       "broken line",
-      "keep:%0:99:0:x:bash",
+      "keep:%0:99:0:x:garbage:bash",
       "",
     ].join("\n"),
   }));
   const panes = await tmux.listPanes();
   assertEquals(events, [
-    "tmux list-panes -a -F #{session_name}:#{pane_id}:#{pane_pid}:#{pane_dead}:#{session_created}:#{pane_current_command}",
+    "tmux list-panes -a -F #{session_name}:#{pane_id}:#{pane_pid}:#{pane_dead}:#{session_created}:#{pid}:#{pane_current_command}",
   ]);
   assertEquals([...panes.keys()], ["gt-a", "keep"]);
-  const base = { session: "gt-a", created: 1700000000 };
+  const base = { session: "gt-a", created: 1700000000, serverPid: 4321 };
   assertEquals(panes.get("gt-a"), [
     { ...base, paneId: "%1", pid: 100, command: "claude", dead: false },
     { ...base, paneId: "%2", pid: 101, command: "odd:name", dead: true },
   ]);
   assertEquals(panes.get("keep")?.[0]?.created, 0);
+  assertEquals(panes.get("keep")?.[0]?.serverPid, undefined);
   const other = scripted(() => fail("lost"));
   await assertRejects(
     () => other.tmux.listPanes(),

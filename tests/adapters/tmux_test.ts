@@ -410,6 +410,14 @@ Deno.test("Tmux on a private server", async (t) => {
           JSON.stringify(keep),
         );
         assertEquals(panes.get("gt-agent")?.[0]?.command, "claude");
+        // The server PID is the pane process's parent.
+        const stat = await Deno.readTextFile(`/proc/${keep.pid}/stat`);
+        const ppid = Number(
+          stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1],
+        );
+        assertEquals(keep.serverPid, ppid);
+        const comm = await Deno.readTextFile(`/proc/${ppid}/comm`);
+        assert(comm.startsWith("tmux"), comm);
       },
     );
 

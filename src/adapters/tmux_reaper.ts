@@ -1,0 +1,161 @@
+/**
+ * Keeps the tmux server's crash hooks on time by sending it SIGCHLD now and
+ * then.
+ *
+ * tmux runs a pane's `pane-died` hook only once it has reaped the pane's
+ * process, and it reaps on SIGCHLD. tmux 3.3 as Debian and Ubuntu build it
+ * (linked with libutempter) sometimes never sees that signal: the pane reads
+ * `pane_dead` 1 but the hook waits until some later child of the server
+ * exits. A SIGCHLD sent from outside makes the server reap at once
+ * (`waitpid(…, WNOHANG)`; with nothing to reap it does nothing), so a lost
+ * crash notification is late by at most one period instead of a heartbeat.
+ *
+ * Contract relied on:
+ * - the server's PID comes from `#{pid}` in `tmux list-panes -F`;
+ * - on Linux, `/proc/<pid>/stat` gives the process name (`tmux: server`)
+ *   and its start time (field 22), which must stay the same between
+ *   signals: a PID that now belongs to another process is never signalled.
+ *   Without `/proc` (macOS, where tmux does not use libutempter) nothing is
+ *   sent.
+ *
+ * @module
+ */
+
+import { errorMessage } from "../errors.ts";
+
+/** Default period between two nudges. */
+export const REAP_NUDGE_MS = 100;
+
+/** Name and start time of a process, from `/proc/<pid>/stat`. */
+export interface ProcIdentity {
+  comm: string;
+  startTime: string;
+}
+
+/**
+ * Reads a process's name and start time; null when it does not exist (or
+ * there is no `/proc`). Throws when the file exists but cannot be read.
+ */
+export function procIdentity(pid: number): ProcIdentity | null {
+  let text: string;
+  try {
+    text = Deno.readTextFileSync(`/proc/${pid}/stat`);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return null;
+    throw err;
+  }
+  const open = text.indexOf("(");
+  const close = text.lastIndexOf(")");
+  if (open < 0 || close < open) return null;
+  // Fields after the name start at field 3 (state); start time is field 22.
+  const rest = text.slice(close + 2).split(" ");
+  const startTime = rest[19];
+  if (startTime === undefined) return null;
+  return { comm: text.slice(open + 1, close), startTime };
+}
+
+/** Options of {@link TmuxReaper}. */
+export interface TmuxReaperOptions {
+  /** Period between nudges in ms; 0 disables them. */
+  intervalMs?: number;
+  /** Which process names count as a tmux server. */
+  isServer?: (comm: string) => boolean;
+  /** Called with a one-line note when the target is dropped or refused. */
+  note?: (line: string) => void;
+}
+
+/** Sends SIGCHLD to one tmux server on a timer; see the module doc. */
+export class TmuxReaper {
+  readonly #intervalMs: number;
+  readonly #isServer: (comm: string) => boolean;
+  readonly #note: (line: string) => void;
+  #pid: number | null = null;
+  #identity: ProcIdentity | null = null;
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #sent = 0;
+  #unreadable = false;
+
+  /** Creates an idle reaper; {@link target} starts it. */
+  constructor(options: TmuxReaperOptions = {}) {
+    this.#intervalMs = options.intervalMs ?? REAP_NUDGE_MS;
+    this.#isServer = options.isServer ?? ((c) => c.startsWith("tmux"));
+    this.#note = options.note ?? (() => {});
+  }
+
+  /** The PID being nudged, or null. */
+  get pid(): number | null {
+    return this.#pid;
+  }
+
+  /** Signals sent so far. */
+  get sent(): number {
+    return this.#sent;
+  }
+
+  /**
+   * Nudges the server with PID `pid` from now on (null: nobody). A PID that
+   * is not a live tmux server is refused.
+   */
+  target(pid: number | null): void {
+    if (pid === this.#pid && (pid === null || this.#timer !== undefined)) {
+      return;
+    }
+    this.stop();
+    if (pid === null || this.#intervalMs <= 0) return;
+    let id: ProcIdentity | null;
+    try {
+      id = procIdentity(pid);
+    } catch (err) {
+      if (!this.#unreadable) {
+        this.#unreadable = true;
+        this.#note(
+          `Cannot read /proc/${pid}/stat: ${
+            errorMessage(err)
+          }; the tmux server is not nudged`,
+        );
+      }
+      return;
+    }
+    if (id === null || !this.#isServer(id.comm)) return;
+    this.#pid = pid;
+    this.#identity = id;
+    this.#timer = setInterval(() => this.#nudge(), this.#intervalMs);
+  }
+
+  /** Stops nudging. */
+  stop(): void {
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#timer = undefined;
+    this.#pid = null;
+    this.#identity = null;
+  }
+
+  #nudge(): void {
+    const pid = this.#pid;
+    const was = this.#identity;
+    if (pid === null || was === null) return;
+    let now: ProcIdentity | null = null;
+    try {
+      now = procIdentity(pid);
+    } catch {
+      // unreadable now: treat as gone
+    }
+    if (
+      now === null || now.startTime !== was.startTime || now.comm !== was.comm
+    ) {
+      this.stop();
+      return;
+    }
+    try {
+      Deno.kill(pid, "SIGCHLD");
+      this.#sent++;
+    } catch (err) {
+      this.stop();
+      this.#note(
+        `Cannot signal the tmux server (PID ${pid}): ${
+          errorMessage(err)
+        }; crash notifications may wait for the heartbeat`,
+      );
+    }
+  }
+}
