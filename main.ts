@@ -1,6 +1,8 @@
 /**
  * gt-daemon: the CLI and the daemon in one program. This is the only place
- * that turns errors into exit codes.
+ * that turns errors into exit codes. A command's modules are loaded when it
+ * runs, by `import()` of literal specifiers (which `deno compile` bundles),
+ * so that `status` or `--version` does not load the engine.
  *
  * @module
  */
@@ -13,41 +15,9 @@ import {
   writeStderr,
   writeStdout,
 } from "./src/adapters/os.ts";
-import { tryLockFile } from "./src/adapters/lock.ts";
-import {
-  DAEMON_TOOLS,
-  resolveTools,
-  runtimeInfo,
-  scrubAgentEnv,
-  selfCommand,
-  servicePath,
-} from "./src/adapters/tools.ts";
 import type { CliIo } from "./src/cli/common.ts";
-import { resolveTown } from "./src/cli/common.ts";
-import {
-  runClearBackoff,
-  runHeartbeatCmd,
-  runPoke,
-} from "./src/cli/control.ts";
-import { COMMAND_HELP, MAIN_HELP } from "./src/cli/help.ts";
-import { parseLogsArgs, runLogs } from "./src/cli/logs.ts";
-import { parseRunArgs, runRun } from "./src/cli/run.ts";
-import {
-  parseServiceArgs,
-  runService,
-  SERVICE_HELP,
-} from "./src/cli/service.ts";
-import { parseStartArgs, runStart } from "./src/cli/start.ts";
-import { parseStatusArgs, runStatus } from "./src/cli/status.ts";
-import { parseStopArgs, runStop } from "./src/cli/stop.ts";
-import { SignalQueue } from "./src/daemon/signal_queue.ts";
-import { createTownEngine } from "./src/daemon/town_engine.ts";
 import { AppError, causeChain, UsageError } from "./src/errors.ts";
-import { townPaths } from "./src/town/paths.ts";
-import { formatLogLine, type Log } from "./src/log.ts";
-import { FileLog } from "./src/adapters/log_file.ts";
-import { realFs } from "./src/adapters/fs.ts";
-import { decodeState, emptyState, encodeState } from "./src/daemon/state.ts";
+import type { Log } from "./src/log.ts";
 import { PROGRAM, VERSION } from "./src/version.ts";
 
 const discoverFs = {
@@ -87,16 +57,13 @@ const serviceFs = {
   },
 };
 
-function stderrLog() {
-  return { log: (m: string) => writeStderr(formatLogLine(new Date(), m)) };
-}
-
 async function dispatch(argv: string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
   if (
     command === undefined || command === "-h" || command === "--help" ||
     command === "help"
   ) {
+    const { COMMAND_HELP, MAIN_HELP } = await import("./src/cli/help.ts");
     const topic = rest[0];
     if (
       command === "help" && topic !== undefined &&
@@ -113,7 +80,9 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
     return 0;
   }
   if (rest.includes("-h") || rest.includes("--help")) {
-    const help = command === "service" ? SERVICE_HELP : COMMAND_HELP[command];
+    const help = command === "service"
+      ? (await import("./src/cli/service.ts")).SERVICE_HELP
+      : (await import("./src/cli/help.ts")).COMMAND_HELP[command];
     if (help === undefined) {
       throw new UsageError(
         `Unknown command: "${command}"; run '${PROGRAM} --help'`,
@@ -124,135 +93,190 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
   }
   const args = rest.filter((a) => a !== "--verbose");
   switch (command) {
-    case "start":
+    case "start": {
+      const { parseStartArgs, runStart } = await import("./src/cli/start.ts");
+      const { selfCommand } = await import("./src/adapters/tools.ts");
       return await runStart(io, parseStartArgs(args), selfCommand);
-    case "stop":
+    }
+    case "stop": {
+      const { parseStopArgs, runStop } = await import("./src/cli/stop.ts");
       return await runStop(io, parseStopArgs(args));
-    case "status":
+    }
+    case "status": {
+      const { parseStatusArgs, runStatus } = await import(
+        "./src/cli/status.ts"
+      );
+      const { runtimeInfo } = await import("./src/adapters/tools.ts");
       return await runStatus(
         io,
         parseStatusArgs(args),
         runtimeInfo().programMtime,
       );
+    }
     case "logs": {
+      const { parseLogsArgs, runLogs } = await import("./src/cli/logs.ts");
       const ac = new AbortController();
       Deno.addSignalListener("SIGINT", () => ac.abort());
       Deno.addSignalListener("SIGTERM", () => ac.abort());
       return await runLogs(io, parseLogsArgs(args), ac.signal);
     }
-    case "run": {
-      const scrubbed = scrubAgentEnv();
-      const env = envObject();
-      const info = runtimeInfo();
-      return await runRun(io, parseRunArgs(args), {
-        denoVersion: info.deno,
-        execPath: info.execPath,
-        startupNotes: () =>
-          scrubbed.length > 0
-            ? [
-              `Removed inherited agent identity variables: ${
-                scrubbed.join(", ")
-              }`,
-            ]
-            : [],
-        engine: ({ town, log, queue, signal, previous }) =>
-          createTownEngine({
-            town,
-            log,
-            queue,
-            env,
-            signal,
-            backoff: previous?.backoff,
-          }),
-      });
-    }
+    case "run":
+      return await runCommand(io, args);
     case "heartbeat":
-      return await runHeartbeatCmd(io, args, (town) => {
-        scrubAgentEnv();
-        const ac = new AbortController();
-        const paths = townPaths(town);
-        const make = (log: Log, backoff?: unknown) =>
-          createTownEngine({
-            town,
-            log,
-            queue: new SignalQueue(),
-            env: envObject(),
-            signal: ac.signal,
-            backoff,
-          });
-        return Promise.resolve({
-          plan: () => make(stderrLog()).plan(),
-          async runOnce() {
-            await Deno.mkdir(paths.daemonDir, { recursive: true });
-            const lock = await tryLockFile(paths.lock);
-            if (!lock) {
-              throw new AppError(
-                "A daemon holds the town lock; it runs the heartbeats",
-              );
-            }
-            const log = new FileLog(paths.log, {
-              mirror: (line) => writeStderr(line),
-            });
-            try {
-              // The restart backoff lives in state.json, as for the daemon.
-              let state = emptyState();
-              try {
-                state = decodeState(
-                  await realFs.readText(paths.state, 1024 * 1024),
-                );
-              } catch (err) {
-                log.log(
-                  `Warning: replacing unreadable state file: ${
-                    causeChain(err)[0]
-                  }`,
-                );
-              }
-              const engine = make(log, state.backoff);
-              await engine.load();
-              log.log("Heartbeat starting (one-off)");
-              await engine.heartbeat(ac.signal);
-              log.log("Heartbeat complete (one-off)");
-              state.backoff = engine.stateExtras().backoff;
-              await realFs.writeAtomic(paths.state, encodeState(state), 0o644);
-            } finally {
-              lock.release();
-            }
-          },
-        });
-      });
-    case "poke":
+      return await heartbeatCommand(io, args);
+    case "poke": {
+      const { runPoke } = await import("./src/cli/control.ts");
       return await runPoke(io, args);
-    case "clear-backoff":
-      return await runClearBackoff(io, args);
-    case "service": {
-      const opts = parseServiceArgs(args);
-      if (opts.help) {
-        io.stdout(SERVICE_HELP);
-        return 0;
-      }
-      if (opts.action !== "uninstall" || opts.town !== undefined) {
-        opts.town = await resolveTown(io, opts.town);
-      }
-      const env = envObject();
-      const found = resolveTools({
-        names: [...DAEMON_TOOLS, "claude"],
-        env: { PATH: env.PATH, HOME: env.HOME },
-      }).found;
-      return await runService({
-        ...serviceFs,
-        home: env.HOME ?? "/",
-        configHome: env.XDG_CONFIG_HOME,
-        stdout: io.stdout,
-        platform: Deno.build.os,
-        self: selfCommand(),
-        path: servicePath(found),
-      }, opts);
     }
+    case "clear-backoff": {
+      const { runClearBackoff } = await import("./src/cli/control.ts");
+      return await runClearBackoff(io, args);
+    }
+    case "service":
+      return await serviceCommand(io, args);
     default:
       throw new UsageError(
         `Unknown command: "${command}"; run '${PROGRAM} --help'`,
       );
   }
+}
+
+async function runCommand(io: CliIo, args: string[]): Promise<number> {
+  const { parseRunArgs, runRun } = await import("./src/cli/run.ts");
+  const { runtimeInfo, scrubAgentEnv } = await import(
+    "./src/adapters/tools.ts"
+  );
+  const { dropLaunchEnv } = await import("./src/adapters/launch_env.ts");
+  const { createTownEngine } = await import("./src/daemon/town_engine.ts");
+  // What the launch added for this process is not for its children.
+  dropLaunchEnv();
+  const scrubbed = scrubAgentEnv();
+  const env = envObject();
+  const info = runtimeInfo();
+  return await runRun(io, parseRunArgs(args), {
+    denoVersion: info.deno,
+    execPath: info.execPath,
+    startupNotes: () =>
+      scrubbed.length > 0
+        ? [
+          `Removed inherited agent identity variables: ${scrubbed.join(", ")}`,
+        ]
+        : [],
+    engine: ({ town, log, queue, signal, previous }) =>
+      createTownEngine({
+        town,
+        log,
+        queue,
+        env,
+        signal,
+        backoff: previous?.backoff,
+      }),
+  });
+}
+
+async function heartbeatCommand(io: CliIo, args: string[]): Promise<number> {
+  const { runHeartbeatCmd } = await import("./src/cli/control.ts");
+  const { scrubAgentEnv } = await import("./src/adapters/tools.ts");
+  const { tryLockFile } = await import("./src/adapters/lock.ts");
+  const { FileLog } = await import("./src/adapters/log_file.ts");
+  const { realFs } = await import("./src/adapters/fs.ts");
+  const { SignalQueue } = await import("./src/daemon/signal_queue.ts");
+  const { createTownEngine } = await import("./src/daemon/town_engine.ts");
+  const { decodeState, emptyState, encodeState } = await import(
+    "./src/daemon/state.ts"
+  );
+  const { townPaths } = await import("./src/town/paths.ts");
+  const { formatLogLine } = await import("./src/log.ts");
+  const stderrLog = (): Log => ({
+    log: (m: string) => writeStderr(formatLogLine(new Date(), m)),
+  });
+  return await runHeartbeatCmd(io, args, (town) => {
+    scrubAgentEnv();
+    const ac = new AbortController();
+    const paths = townPaths(town);
+    const make = (log: Log, backoff?: unknown) =>
+      createTownEngine({
+        town,
+        log,
+        queue: new SignalQueue(),
+        env: envObject(),
+        signal: ac.signal,
+        backoff,
+        watchTmux: false,
+      });
+    return Promise.resolve({
+      plan: () => make(stderrLog()).plan(),
+      async runOnce() {
+        await Deno.mkdir(paths.daemonDir, { recursive: true });
+        const lock = await tryLockFile(paths.lock);
+        if (!lock) {
+          throw new AppError(
+            "A daemon holds the town lock; it runs the heartbeats",
+          );
+        }
+        const log = new FileLog(paths.log, {
+          mirror: (line) => writeStderr(line),
+        });
+        try {
+          // The restart backoff lives in state.json, as for the daemon.
+          let state = emptyState();
+          try {
+            state = decodeState(
+              await realFs.readText(paths.state, 1024 * 1024),
+            );
+          } catch (err) {
+            log.log(
+              `Warning: replacing unreadable state file: ${causeChain(err)[0]}`,
+            );
+          }
+          const engine = make(log, state.backoff);
+          await engine.load();
+          log.log("Heartbeat starting (one-off)");
+          await engine.heartbeat(ac.signal);
+          log.log("Heartbeat complete (one-off)");
+          state.backoff = engine.stateExtras().backoff;
+          await realFs.writeAtomic(paths.state, encodeState(state), 0o644);
+        } finally {
+          lock.release();
+        }
+      },
+    });
+  });
+}
+
+async function serviceCommand(io: CliIo, args: string[]): Promise<number> {
+  const { parseServiceArgs, runService, SERVICE_HELP } = await import(
+    "./src/cli/service.ts"
+  );
+  const { resolveTown } = await import("./src/cli/common.ts");
+  const { DAEMON_TOOLS, resolveTools, selfCommand, servicePath } = await import(
+    "./src/adapters/tools.ts"
+  );
+  const { launchEnv } = await import("./src/adapters/launch_env.ts");
+  const opts = parseServiceArgs(args);
+  if (opts.help) {
+    io.stdout(SERVICE_HELP);
+    return 0;
+  }
+  if (opts.action !== "uninstall" || opts.town !== undefined) {
+    opts.town = await resolveTown(io, opts.town);
+  }
+  const env = envObject();
+  const found = resolveTools({
+    names: [...DAEMON_TOOLS, "claude"],
+    env: { PATH: env.PATH, HOME: env.HOME },
+  }).found;
+  return await runService({
+    ...serviceFs,
+    home: env.HOME ?? "/",
+    configHome: env.XDG_CONFIG_HOME,
+    stdout: io.stdout,
+    platform: Deno.build.os,
+    self: selfCommand(),
+    path: servicePath(found),
+    // A service manager starts the daemon from its own environment.
+    launchEnv: launchEnv({}),
+  }, opts);
 }
 
 async function main(): Promise<number> {

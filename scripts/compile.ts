@@ -1,7 +1,8 @@
 /**
  * `deno task compile [--target <t> | --all-targets] [--output <path>]
  * [--entry <file>] [--allow-skip]`: builds `dist/gt-daemon` with
- * `deno compile` and exactly {@link PERMISSION_FLAGS}.
+ * `deno compile`, exactly {@link PERMISSION_FLAGS} and the {@link V8_FLAGS}
+ * baked in (see {@link compileArgv}).
  *
  * `deno compile` needs a base runtime (denort) of the same Deno version. It
  * takes it from `DENORT_BIN` (an unzipped denort binary, host target only;
@@ -18,7 +19,11 @@
 import { parseArgs } from "node:util";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { createRunner, type Runner } from "../src/adapters/process.ts";
-import { PERMISSION_FLAGS } from "../src/adapters/tools.ts";
+import {
+  PERMISSION_FLAGS,
+  V8_FLAGS,
+  v8FlagsArg,
+} from "../src/adapters/tools.ts";
 import { errorMessage, UsageError } from "../src/errors.ts";
 
 /** Exit code when no base runtime could be had and `--allow-skip` is absent. */
@@ -127,6 +132,26 @@ export function lastCause(stderr: string): string {
   return causes.at(-1) ?? lines.find((l) => l !== "") ?? "unknown error";
 }
 
+/** The `deno compile` argv for one target (`deno` is `Deno.execPath()`). */
+export function compileArgv(
+  deno: string,
+  target: string,
+  output: string,
+  entry: string,
+): string[] {
+  return [
+    deno,
+    "compile",
+    ...PERMISSION_FLAGS,
+    v8FlagsArg(V8_FLAGS),
+    "--target",
+    target,
+    "--output",
+    output,
+    entry,
+  ];
+}
+
 /** Where a base runtime for `target` can be found without a download. */
 export type BaseRuntime =
   | { source: "env"; name: string; path: string }
@@ -178,16 +203,12 @@ async function compileTarget(
       defaultOutput(target, opts.targets.length > 1 || target !== facts.host),
   );
   await Deno.mkdir(dirname(output), { recursive: true });
-  const argv = [
+  const argv = compileArgv(
     Deno.execPath(),
-    "compile",
-    ...PERMISSION_FLAGS,
-    "--target",
     target,
-    "--output",
     output,
     isAbsolute(opts.entry) ? opts.entry : resolve(opts.entry),
-  ];
+  );
   const result = await runner.run(argv, {
     cwd: ROOT,
     env: { ...env, NO_COLOR: "1" },

@@ -13,7 +13,10 @@ export interface Detached {
   exited: Promise<number>;
 }
 
-/** Spawns `argv` detached, with `cwd` (also given as `$PWD`). */
+/**
+ * Spawns `argv` detached, with `cwd` (also given as `$PWD`) and `env` added
+ * to the inherited environment.
+ */
 export function spawnDetached(
   argv: readonly string[],
   options: { cwd: string; env?: Record<string, string> },

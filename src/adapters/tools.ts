@@ -11,9 +11,10 @@
  *
  * Re-running this program: a compiled binary (`Deno.build.standalone`) is
  * `[Deno.execPath()]`; under `deno run` it is
- * `[Deno.execPath(), "run", ...PERMISSION_FLAGS, "--no-prompt", --config or
- * --no-config, <main module path>]`, so the child has exactly the
- * permissions a compiled binary has.
+ * `[Deno.execPath(), "run", ...PERMISSION_FLAGS, "--no-prompt",
+ * "--v8-flags=<V8_FLAGS>", --config or --no-config, <main module path>]`, so
+ * the child has exactly the permissions and V8 flags a compiled binary has
+ * (`deno compile` bakes both in).
  *
  * @module
  */
@@ -22,20 +23,34 @@ import { dirname, isAbsolute, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /**
- * The permissions the program needs, shared by `deno compile` and by the
- * `deno run` re-spawn. Read and write are unscoped because the town
- * directory is only known at run time (and `daemon.lock`, the log and temp
- * files live in it); run is unscoped because `tmux`, `gt`, `bd`, `git`, the
- * agent command and the program itself are resolved to absolute paths at run
- * time; env is read for `HOME`, `PATH`, `TMUX*` and the agent identity
- * variables. No network, FFI or system-information access is needed.
+ * The permissions the program runs with, shared by `deno compile` and by the
+ * `deno run` re-spawn: all of them. Narrower flags would protect nothing,
+ * since the program must run arbitrary programs (`tmux`, `gt`, `bd`, `git`,
+ * the agent command, found at run time), and Deno refuses every read under
+ * `/proc` without `--allow-all`: the lock probe reads `/proc/locks` (it must
+ * not take the lock to see who holds it) and the tmux SIGCHLD nudge reads
+ * `/proc/<pid>/stat`.
  */
-export const PERMISSION_FLAGS: readonly string[] = [
-  "--allow-read",
-  "--allow-write",
-  "--allow-run",
-  "--allow-env",
+export const PERMISSION_FLAGS: readonly string[] = ["--allow-all"];
+
+/**
+ * V8 flags the program runs with, given to `deno compile` and to every
+ * `deno run` re-spawn. A 1 MiB semi-space keeps the young generation of an
+ * idle daemon (a few MiB of live heap) from widening to V8's default maximum
+ * and keeping that memory resident; scavenges stay short. `--max-opt=2`
+ * stops at the Maglev compiler: TurboFan's code and its pages of the
+ * executable cost about 5 MiB of resident memory, and a daemon that sleeps
+ * between short passes gains nothing from it.
+ */
+export const V8_FLAGS: readonly string[] = [
+  "--max-semi-space-size=1",
+  "--max-opt=2",
 ];
+
+/** Returns the `--v8-flags=` argument of `deno run` and `deno compile`. */
+export function v8FlagsArg(flags: readonly string[] = V8_FLAGS): string {
+  return `--v8-flags=${flags.join(",")}`;
+}
 
 /** The tools the daemon resolves at startup, besides the agent command. */
 export const DAEMON_TOOLS: readonly string[] = ["tmux", "gt", "bd", "git"];
@@ -211,6 +226,7 @@ export function selfCommandFor(facts: SelfFacts): string[] {
     "run",
     ...PERMISSION_FLAGS,
     "--no-prompt",
+    v8FlagsArg(),
     ...config,
     main,
   ];

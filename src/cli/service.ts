@@ -154,6 +154,8 @@ export interface ServiceDeps {
   self: readonly string[];
   /** PATH to use when `--path` is not given (`servicePath(found)`). */
   path: string;
+  /** Variables the service manager adds for the daemon (`launchEnv({})`). */
+  launchEnv: Readonly<Record<string, string>>;
 }
 
 /** Where `install` writes for a town. */
@@ -190,6 +192,7 @@ export async function runService(
     exec: deps.self,
     path: opts.path ?? deps.path,
     interval: opts.interval,
+    env: deps.launchEnv,
   };
   const text = kind === "cron"
     ? renderCrontabLine(spec)

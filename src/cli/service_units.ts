@@ -2,7 +2,9 @@
  * Service definitions that keep one town's daemon running: a systemd user
  * unit, a launchd agent plist and a crontab line. Pure text builders; every
  * value is escaped for its format, so a town path with spaces, quotes, `%`
- * or `$` survives.
+ * or `$` survives. The unit and the plist set the launch variables
+ * ({@link UnitSpec.env}) beside `PATH`; the crontab line runs `start`, which
+ * adds them to the daemon it spawns.
  *
  * @module
  */
@@ -19,6 +21,8 @@ export interface UnitSpec {
   path: string;
   /** Heartbeat interval passed to `run --interval`, when set. */
   interval?: string | undefined;
+  /** Variables set for the daemon besides `PATH` (the launch variables). */
+  env?: Readonly<Record<string, string>> | undefined;
 }
 
 /** Seconds systemd waits for a stop before SIGKILL. */
@@ -73,6 +77,14 @@ function checkSpec(spec: UnitSpec): void {
   }
   checkUnitValue("town", spec.town);
   checkUnitValue("PATH", spec.path);
+  for (const [name, value] of Object.entries(spec.env ?? {})) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) || name === "PATH") {
+      throw new UsageError(
+        `Invalid variable name for a service file: "${name}"`,
+      );
+    }
+    checkUnitValue(name, value);
+  }
   for (const arg of spec.exec) checkUnitValue("argument", arg);
   if (spec.interval !== undefined) checkUnitValue("interval", spec.interval);
 }
@@ -125,8 +137,11 @@ export function renderSystemdUnit(spec: UnitSpec): string {
     [systemdQuoteProgram(program ?? ""), ...args.map(systemdQuoteArg)].join(
       " ",
     );
-  const env = `PATH=${spec.path}`.replaceAll("\\", "\\\\")
-    .replaceAll('"', '\\"').replaceAll("%", "%%");
+  const env = (text: string) =>
+    `Environment="${
+      text.replaceAll("\\", "\\\\").replaceAll('"', '\\"')
+        .replaceAll("%", "%%")
+    }"`;
   return [
     `# gt-daemon service for one Gas Town, written by 'gt-daemon service install'.`,
     `[Unit]`,
@@ -137,7 +152,8 @@ export function renderSystemdUnit(spec: UnitSpec): string {
     `[Service]`,
     `Type=simple`,
     `WorkingDirectory=${systemdEscapeValue(spec.town)}`,
-    `Environment="${env}"`,
+    env(`PATH=${spec.path}`),
+    ...Object.entries(spec.env ?? {}).map(([k, v]) => env(`${k}=${v}`)),
     `ExecStart=${cmd(runArgv(spec))}`,
     `ExecStop=${cmd(stopArgv(spec))}`,
     `# The agents' tmux server may have been started by the daemon and so`,
@@ -183,6 +199,10 @@ export function renderLaunchdPlist(spec: UnitSpec): string {
     `  <dict>`,
     `    <key>PATH</key>`,
     `    ${s(spec.path)}`,
+    ...Object.entries(spec.env ?? {}).flatMap(([k, v]) => [
+      `    <key>${xmlEscape(k)}</key>`,
+      `    ${s(v)}`,
+    ]),
     `  </dict>`,
     `  <key>RunAtLoad</key>`,
     `  <true/>`,

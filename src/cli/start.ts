@@ -1,14 +1,16 @@
 /**
- * `gt-daemon start`: spawn `run` fully detached and wait, by polling, until
- * the lock is held and the PID file names the holder. Safe to run from cron
- * every minute: an already running daemon (or another `start` that won the
- * race) is reported with exit 0.
+ * `gt-daemon start`: spawn `run` fully detached, with the launch variables
+ * of src/adapters/launch_env.ts, and wait, by polling, until the lock is held
+ * and the PID file names the holder. Safe to run from cron every minute: an
+ * already running daemon (or another `start` that won the race) is reported
+ * with exit 0.
  *
  * @module
  */
 
 import { parseArgs } from "node:util";
 import { realFs } from "../adapters/fs.ts";
+import { launchEnv } from "../adapters/launch_env.ts";
 import { pidAlive, sleep } from "../adapters/os.ts";
 import { spawnDetached } from "../adapters/spawn.ts";
 import { AppError, errorMessage, UsageError } from "../errors.ts";
@@ -101,7 +103,8 @@ export async function runStart(
   ];
   let child;
   try {
-    child = spawnDetached(argv, { cwd: town });
+    // The launch variables must be there when the process starts.
+    child = spawnDetached(argv, { cwd: town, env: launchEnv(io.env) });
   } catch (err) {
     throw new AppError(`Cannot start the daemon: ${errorMessage(err)}`, {
       cause: err,

@@ -36,12 +36,14 @@ if (mode === "parent") {
   });
   const locked = await lockFile.tryLock(true);
   const ran = await new Deno.Command("true").output();
-  let netDenied = false;
-  try {
-    await Deno.connect({ hostname: "127.0.0.1", port: 9 });
-  } catch (err) {
-    netDenied = err instanceof Deno.errors.NotCapable;
-  }
+  // Deno lets a program read /proc only with every permission.
+  const procReadable = ["/proc/locks", `/proc/${Deno.pid}/stat`].every((f) => {
+    try {
+      return Deno.readTextFileSync(f).length > 0;
+    } catch {
+      return false;
+    }
+  });
   const result = {
     flags: PERMISSION_FLAGS,
     info: runtimeInfo(),
@@ -56,7 +58,7 @@ if (mode === "parent") {
     sys: state("sys"),
     locked,
     ranTrue: ran.code,
-    netDenied,
+    procReadable,
   };
   lockFile.close();
   await Deno.writeTextFile(`${dir}/child.json.tmp`, JSON.stringify(result));

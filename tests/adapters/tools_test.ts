@@ -11,6 +11,8 @@ import {
   servicePath,
   toolReport,
   toolSearchDirs,
+  V8_FLAGS,
+  v8FlagsArg,
 } from "../../src/adapters/tools.ts";
 
 function fakeFs(executables: string[]): (path: string) => boolean {
@@ -214,11 +216,9 @@ Deno.test("selfCommandFor() re-runs the program in both modes", async (t) => {
       [
         "/usr/bin/deno",
         "run",
-        "--allow-read",
-        "--allow-write",
-        "--allow-run",
-        "--allow-env",
+        "--allow-all",
         "--no-prompt",
+        "--v8-flags=--max-semi-space-size=1,--max-opt=2",
         "--config",
         "/srv/gt daemon/deno.json",
         "/srv/gt daemon/main.ts",
@@ -239,9 +239,72 @@ Deno.test("selfCommandFor() re-runs the program in both modes", async (t) => {
     const argv = selfCommand();
     assert.equal(argv[0], Deno.execPath());
     assert.equal(argv[1], "run");
+    assert.ok(argv.includes(v8FlagsArg()));
     const info = runtimeInfo();
     assert.equal(info.standalone, false);
     assert.equal(info.deno, Deno.version.deno);
     assert.equal(info.execPath, Deno.execPath());
+  });
+});
+
+Deno.test("v8FlagsArg() joins the V8 flags the way deno run and the tasks take them", async (t) => {
+  await t.step("gives one --v8-flags= argument", () => {
+    assert.deepEqual(V8_FLAGS, ["--max-semi-space-size=1", "--max-opt=2"]);
+    assert.equal(
+      v8FlagsArg(),
+      "--v8-flags=--max-semi-space-size=1,--max-opt=2",
+    );
+    assert.equal(v8FlagsArg(["--a", "--b=2"]), "--v8-flags=--a,--b=2");
+  });
+
+  await t.step(
+    "is in the deno.json tasks that can host the daemon",
+    async () => {
+      const config = JSON.parse(
+        await Deno.readTextFile(new URL("../../deno.json", import.meta.url)),
+      );
+      for (const task of ["run", "dev"]) {
+        const words: string[] = config.tasks[task].split(" ");
+        assert.ok(words.includes(v8FlagsArg()), `task ${task}: ${words}`);
+        assert.ok(
+          words.indexOf(v8FlagsArg()) < words.indexOf("main.ts"),
+          `task ${task} passes the flag to deno, not to the program`,
+        );
+      }
+    },
+  );
+
+  await t.step("is accepted by this deno and caps V8's new space", async () => {
+    // Short-lived garbage widens the new space to V8's maximum unless the
+    // semi-space size is capped.
+    const code = `import { getHeapSpaceStatistics } from "node:v8";
+      let keep = [];
+      for (let i = 0; i < 200; i++) {
+        const a = [];
+        for (let j = 0; j < 20000; j++) a.push({ j, s: "x" + j });
+        keep.push(a);
+        if (keep.length > 5) keep.shift();
+      }
+      console.log(getHeapSpaceStatistics()
+        .find((s) => s.space_name === "new_space").space_size);`;
+    const newSpace = async (flags: string[]) => {
+      const out = await new Deno.Command(Deno.execPath(), {
+        args: ["eval", ...flags, code],
+        stdin: "null",
+      }).output();
+      assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+      return Number(new TextDecoder().decode(out.stdout));
+    };
+    const MiB = 1024 * 1024;
+    // Two 1 MiB semi-spaces, plus what Maglev-only code keeps in flight.
+    assert.ok(await newSpace([]) > 16 * MiB, "uncapped new space grows");
+    const capped = await newSpace([v8FlagsArg()]);
+    assert.ok(capped <= 4 * MiB, `capped new space: ${capped}`);
+    const bad = await new Deno.Command(Deno.execPath(), {
+      args: ["eval", v8FlagsArg(["--no-such-v8-flag-here"]), "1"],
+      stdin: "null",
+      stderr: "null",
+    }).output();
+    assert.notEqual(bad.code, 0, "a flag V8 does not know is refused");
   });
 });

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { dirname, join } from "node:path";
+import { launchEnv } from "../../src/adapters/launch_env.ts";
 import { UsageError } from "../../src/errors.ts";
 import {
   parseServiceArgs,
@@ -94,6 +95,7 @@ function fileDeps(home: string, platform: string, out: string[]): ServiceDeps {
     platform,
     self: ["/opt/gt-daemon"],
     path: "/usr/bin:/bin",
+    launchEnv: launchEnv({}),
   };
 }
 
@@ -120,7 +122,14 @@ Deno.test("runService() installs and uninstalls into the user's home", async (t)
             town,
             exec: ["/opt/gt-daemon"],
             path: "/usr/bin:/bin",
+            env: launchEnv({}),
           }),
+        );
+        assert.ok(
+          (await Deno.readTextFile(file)).includes(
+            `Environment="MALLOC_ARENA_MAX=2"\n` +
+              `Environment="GT_DAEMON_LAUNCH_ENV=MALLOC_ARENA_MAX"\n`,
+          ),
         );
         const text = out.join("");
         assert.ok(text.includes(`Wrote ${file}\n`));
@@ -169,9 +178,11 @@ Deno.test("runService() installs and uninstalls into the user's home", async (t)
           "Library/LaunchAgents",
           `${launchdLabel(town)}.plist`,
         );
+        const plist = await Deno.readTextFile(file);
+        assert.ok(plist.includes("<key>ThrottleInterval</key>"));
         assert.ok(
-          (await Deno.readTextFile(file)).includes(
-            "<key>ThrottleInterval</key>",
+          plist.includes(
+            "<key>MALLOC_ARENA_MAX</key>\n    <string>2</string>\n",
           ),
         );
         assert.ok(exists(join(town, "daemon")));

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { launchEnv } from "../../src/adapters/launch_env.ts";
 import { UsageError } from "../../src/errors.ts";
 import {
   launchdLabel,
@@ -71,6 +72,33 @@ WantedBy=default.target
     ));
   });
 
+  await t.step("sets the launch variables after PATH, escaped", () => {
+    const unit = renderSystemdUnit({
+      town: "/srv/town",
+      exec: ["/usr/local/bin/gt-daemon"],
+      path: "/usr/bin:/bin",
+      env: { MALLOC_ARENA_MAX: "2", GT_DAEMON_LAUNCH_ENV: 'a "b" 5%\\' },
+    });
+    const env = unit.split("\n").filter((l) => l.startsWith("Environment="));
+    assert.deepEqual(env, [
+      `Environment="PATH=/usr/bin:/bin"`,
+      `Environment="MALLOC_ARENA_MAX=2"`,
+      `Environment="GT_DAEMON_LAUNCH_ENV=a \\"b\\" 5%%\\\\"`,
+    ]);
+  });
+
+  await t.step("refuses variables a unit file cannot carry", () => {
+    const spec = { town: "/t", exec: ["/x/gt-daemon"], path: "/bin" };
+    for (const env of [{ "A=B": "1" }, { "": "1" }, { PATH: "/x" }]) {
+      assert.throws(() => renderSystemdUnit({ ...spec, env }), UsageError);
+      assert.throws(() => renderLaunchdPlist({ ...spec, env }), UsageError);
+    }
+    assert.throws(
+      () => renderSystemdUnit({ ...spec, env: { A: "1\n2" } }),
+      UsageError,
+    );
+  });
+
   await t.step("refuses paths systemd cannot represent", () => {
     const spec = { town: "/t", exec: ["/x/gt-daemon"], path: "/bin" };
     assert.throws(
@@ -116,6 +144,7 @@ Deno.test("renderSystemdUnit() output passes systemd-analyze verify for a town w
         town,
         exec: [join(bin, "gt-daemon")],
         path: "/usr/bin:/bin",
+        env: launchEnv({}),
       }),
     );
     const out = await new Deno.Command(analyze, {
@@ -136,6 +165,7 @@ Deno.test("renderLaunchdPlist() escapes every value as XML", () => {
     town: `/Users/a b/t<&>"'`,
     exec: ["/opt/gt-daemon"],
     path: "/opt/homebrew/bin:/usr/bin:/bin",
+    env: { MALLOC_ARENA_MAX: "2", GT_DAEMON_LAUNCH_ENV: "<&>" },
   });
   const strings = [...plist.matchAll(/<string>([^<]*)<\/string>/g)].map((m) =>
     m[1]!.replaceAll("&lt;", "<").replaceAll("&gt;", ">")
@@ -151,6 +181,8 @@ Deno.test("renderLaunchdPlist() escapes every value as XML", () => {
     town,
     town,
     "/opt/homebrew/bin:/usr/bin:/bin",
+    "2",
+    "<&>",
     "Background",
     `${town}/daemon/launchd.log`,
     `${town}/daemon/launchd.log`,
@@ -164,6 +196,10 @@ Deno.test("renderLaunchdPlist() escapes every value as XML", () => {
     /<key>KeepAlive<\/key>\n {2}<dict>\n {4}<key>SuccessfulExit<\/key>\n {4}<false\/>/,
   );
   assert.match(plist, /<key>RunAtLoad<\/key>\n {2}<true\/>/);
+  assert.match(
+    plist,
+    /<key>EnvironmentVariables<\/key>\n {2}<dict>\n {4}<key>PATH<\/key>\n.*\n {4}<key>MALLOC_ARENA_MAX<\/key>\n {4}<string>2<\/string>\n {4}<key>GT_DAEMON_LAUNCH_ENV<\/key>\n {4}<string>&lt;&amp;&gt;<\/string>\n {2}<\/dict>/,
+  );
   assert.equal(plist.includes("&<"), false);
 });
 

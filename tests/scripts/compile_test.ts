@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { PERMISSION_FLAGS, v8FlagsArg } from "../../src/adapters/tools.ts";
 import { UsageError } from "../../src/errors.ts";
 import { VERSION } from "../../src/version.ts";
 import {
   COMPILE_TARGETS,
+  compileArgv,
   defaultOutput,
   denortCachePath,
   denortEnvName,
@@ -113,6 +115,21 @@ Deno.test("parseCompileArgs() picks targets, output and entry", async (t) => {
       assert.throws(() => parseCompileArgs(args, HOST), UsageError);
     }
   });
+});
+
+Deno.test("compileArgv() bakes the permissions and the V8 flags in", () => {
+  assert.deepEqual(compileArgv("/d/deno", HOST, "/o/bin", "/src/main.ts"), [
+    "/d/deno",
+    "compile",
+    ...PERMISSION_FLAGS,
+    "--v8-flags=--max-semi-space-size=1,--max-opt=2",
+    "--target",
+    HOST,
+    "--output",
+    "/o/bin",
+    "/src/main.ts",
+  ]);
+  assert.equal(v8FlagsArg(), "--v8-flags=--max-semi-space-size=1,--max-opt=2");
 });
 
 Deno.test("compile helpers name the base runtime and read deno's error", () => {
@@ -255,6 +272,14 @@ async function endToEnd(bin: string): Promise<void> {
     assert.ok(
       pid !== null && alive(pid),
       "daemon PID file names a live process",
+    );
+    // The V8 flags are inside the binary; the launch variables are not.
+    const argv = Deno.readTextFileSync(`/proc/${pid}/cmdline`).split("\0");
+    assert.equal(argv[1], "run");
+    assert.equal(argv.some((a) => a.startsWith("--v8-flags")), false);
+    assert.ok(
+      Deno.readTextFileSync(`/proc/${pid}/environ`).split("\0")
+        .includes("MALLOC_ARENA_MAX=2"),
     );
     const status = await exec([bin, "status", "--town", town.town], env);
     assert.equal(status.code, 0, status.stderr);
