@@ -76,8 +76,19 @@ export interface LockProbe {
   holderPid: number | null;
 }
 
-/** Finds out whether `path` is locked without disturbing the holder. */
-export async function probeLock(path: string): Promise<LockProbe> {
+/**
+ * Finds out whether `path` is locked without disturbing the holder.
+ * `pidHint` (the PID file's PID) is checked first, through that process's
+ * `/proc/<pid>/fdinfo`, which is exact; `/proc/locks` comes next. That file
+ * lists every lock on the machine and is read a page at a time, so while
+ * other locks come and go (every Deno process holds a few hundred SQLite
+ * locks on its cache) one read can miss an entry: a long listing without
+ * the lock is read again before it counts as "not held".
+ */
+export async function probeLock(
+  path: string,
+  pidHint: number | null = null,
+): Promise<LockProbe> {
   let info: Deno.FileInfo;
   try {
     info = await Deno.stat(path);
@@ -86,6 +97,9 @@ export async function probeLock(path: string): Promise<LockProbe> {
       return { held: false, holderPid: null };
     }
     throw err;
+  }
+  if (pidHint !== null && await fdinfoHoldsLock(pidHint, info)) {
+    return { held: true, holderPid: pidHint };
   }
   const viaProc = await probeProcLocks(info);
   if (viaProc) return viaProc;
@@ -97,17 +111,59 @@ export async function probeLock(path: string): Promise<LockProbe> {
   return { held: true, holderPid: null };
 }
 
+/** A `/proc/locks` shorter than this came in one read: a consistent listing. */
+const ONE_READ_BYTES = 3_500;
+
 async function probeProcLocks(info: Deno.FileInfo): Promise<LockProbe | null> {
   if (Deno.build.os !== "linux" || info.ino === null || info.dev === null) {
     return null;
   }
-  let text: string;
-  try {
-    text = await Deno.readTextFile("/proc/locks");
-  } catch {
-    return null;
+  let found: LockProbe = { held: false, holderPid: null };
+  for (let attempt = 0; attempt < 5; attempt++) {
+    let text: string;
+    try {
+      text = await Deno.readTextFile("/proc/locks");
+    } catch {
+      return null;
+    }
+    found = parseProcLocks(text, info.dev, info.ino);
+    if (found.held || text.length < ONE_READ_BYTES) return found;
   }
-  return parseProcLocks(text, info.dev, info.ino);
+  return found;
+}
+
+/**
+ * True when process `pid` holds an exclusive FLOCK on the file `info`
+ * describes: its `/proc/<pid>/fdinfo/<fd>` entries list the locks taken
+ * through each open file, one `lock:\t<line as in /proc/locks>` each.
+ */
+export async function fdinfoHoldsLock(
+  pid: number,
+  info: Deno.FileInfo,
+): Promise<boolean> {
+  if (
+    Deno.build.os !== "linux" || info.ino === null || info.dev === null ||
+    !Number.isInteger(pid) || pid <= 0
+  ) return false;
+  const dir = `/proc/${pid}/fdinfo`;
+  try {
+    for await (const e of Deno.readDir(dir)) {
+      let text: string;
+      try {
+        text = await Deno.readTextFile(`${dir}/${e.name}`);
+      } catch {
+        continue;
+      }
+      if (!text.includes("FLOCK")) continue;
+      const lines = text.split("\n").filter((l) => l.startsWith("lock:"))
+        .map((l) => l.slice("lock:".length));
+      const probe = parseProcLocks(lines.join("\n"), info.dev, info.ino);
+      if (probe.held && probe.holderPid === pid) return true;
+    }
+  } catch {
+    // no such process, or its fds are not ours to read
+  }
+  return false;
 }
 
 /**

@@ -41,7 +41,7 @@ export async function probeDaemon(town: string): Promise<DaemonProbe> {
       JSON.stringify(pidText.slice(0, 40))
     }`;
   }
-  const lock = await probeLock(paths.lock);
+  const lock = await probeLock(paths.lock, pidFilePid);
   if (!lock.held) {
     return { running: false, pid: null, pidFilePid, pidFileProblem };
   }

@@ -1,5 +1,6 @@
 import { assert, assertEquals } from "../helpers/assert.ts";
 import {
+  fdinfoHoldsLock,
   parseProcLocks,
   probeLock,
   tryLockFile,
@@ -95,4 +96,42 @@ Deno.test("tryLockFile() replaces a symlink planted at the lock path instead of 
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("fdinfoHoldsLock() finds the lock in the holder's own fd table, and only there", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/daemon.lock`;
+  const other = `${dir}/other.lock`;
+  await Deno.writeTextFile(path, "");
+  await Deno.writeTextFile(other, "");
+  const holder = flockRun(path, 30);
+  try {
+    const info = await Deno.stat(path);
+    assert(
+      await waitFor(() => fdinfoHoldsLock(holder.pid, info), 5_000),
+      "the holder's fdinfo shows no lock",
+    );
+    // Another process, another file, a PID that does not exist: no.
+    assertEquals(await fdinfoHoldsLock(Deno.pid, info), false);
+    assertEquals(
+      await fdinfoHoldsLock(holder.pid, await Deno.stat(other)),
+      false,
+    );
+    assertEquals(await fdinfoHoldsLock(2 ** 22 + 777, info), false);
+    // The PID file's hint is answered from fdinfo alone.
+    assertEquals(await probeLock(path, holder.pid), {
+      held: true,
+      holderPid: holder.pid,
+    });
+    // A wrong hint still finds the holder through /proc/locks.
+    assertEquals((await probeLock(path, Deno.pid)).holderPid, holder.pid);
+  } finally {
+    holder.kill("SIGKILL");
+    await holder.status;
+  }
+  assertEquals(await probeLock(path, holder.pid), {
+    held: false,
+    holderPid: null,
+  });
+  await Deno.remove(dir, { recursive: true });
 });
