@@ -271,6 +271,20 @@ export class Harness {
   }
 }
 
+/** A polecat bead working on hooked work `gt-abc`. */
+export function workingPolecat(
+  rig: string,
+  name: string,
+): Record<string, unknown> {
+  return bead({
+    id: `gt-${rig}-polecat-${name}`,
+    role: "polecat",
+    rig,
+    state: "working",
+    hook: "gt-abc",
+  });
+}
+
 /** A realistic agent bead (as `bd list` prints it). */
 export function bead(spec: {
   id: string;

@@ -4,7 +4,7 @@ import {
   assertStringIncludes,
 } from "../helpers/assert.ts";
 import { readState, waitFor } from "../helpers/cli.ts";
-import { bead, Harness, rigBeads } from "../helpers/harness.ts";
+import { Harness, rigBeads, workingPolecat } from "../helpers/harness.ts";
 
 type Backoff = Record<string, { restarts: number; crashLoop: boolean }>;
 
@@ -15,13 +15,7 @@ Deno.test("a polecat that keeps dying is restarted with growing backoff, shown b
     await h.healthyRigs("gastown");
     await h.setBeads([
       ...rigBeads("gastown"),
-      bead({
-        id: "gt-gastown-polecat-Toast",
-        role: "polecat",
-        rig: "gastown",
-        state: "working",
-        hook: "gt-abc",
-      }),
+      workingPolecat("gastown", "Toast"),
     ]);
     await Deno.writeTextFile(`${h.fake}/agent-die`, "");
     const t0 = Date.now();

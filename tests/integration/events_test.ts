@@ -9,7 +9,7 @@
 
 import { assert, assertEquals } from "../helpers/assert.ts";
 import { waitFor } from "../helpers/cli.ts";
-import { bead, Harness, rigBeads } from "../helpers/harness.ts";
+import { Harness, rigBeads, workingPolecat } from "../helpers/harness.ts";
 
 const POLECAT = "gt-gastown-Toast";
 
@@ -37,13 +37,7 @@ Deno.test("killed agents and killed sessions come back long before the heartbeat
     await Deno.mkdir(`${h.town}/gastown/witness`, { recursive: true });
     await h.setBeads([
       ...rigBeads("gastown"),
-      bead({
-        id: "gt-gastown-polecat-Toast",
-        role: "polecat",
-        rig: "gastown",
-        state: "working",
-        hook: "gt-abc",
-      }),
+      workingPolecat("gastown", "Toast"),
     ]);
     // The daemon starts the agents itself, so every session has its hook.
     assertEquals((await h.cli(["start", "--interval", "10m"])).code, 0);

@@ -4,7 +4,7 @@ import {
   assertStringIncludes,
 } from "../helpers/assert.ts";
 import { waitFor } from "../helpers/cli.ts";
-import { bead, Harness, rigBeads } from "../helpers/harness.ts";
+import { bead, Harness, rigBeads, workingPolecat } from "../helpers/harness.ts";
 
 const MIN = 60_000;
 
@@ -85,13 +85,7 @@ Deno.test("a killed polecat with hooked work is back within one heartbeat; one w
     await h.healthyRigs("gastown");
     await h.setBeads([
       ...rigBeads("gastown"),
-      bead({
-        id: "gt-gastown-polecat-Toast",
-        role: "polecat",
-        rig: "gastown",
-        state: "working",
-        hook: "gt-abc",
-      }),
+      workingPolecat("gastown", "Toast"),
       bead({
         id: "gt-gastown-polecat-Idle",
         role: "polecat",
