@@ -8,6 +8,7 @@
 
 import { fileURLToPath } from "node:url";
 import { createRunner, type RunOptions } from "../../src/adapters/process.ts";
+import { procStatFields } from "../../src/adapters/tmux_reaper.ts";
 
 /** The repository root. */
 export const REPO = fileURLToPath(new URL("../../", import.meta.url)).replace(
@@ -50,13 +51,14 @@ export interface ProcStat {
 
 /** Reads /proc/<pid>/stat, or null when the process is gone. */
 export function procStat(pid: number): ProcStat | null {
-  let text: string;
+  let st;
   try {
-    text = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    st = procStatFields(pid);
   } catch {
     return null;
   }
-  const f = text.slice(text.lastIndexOf(")") + 2).split(" ");
+  if (st === null) return null;
+  const f = st.fields;
   const n = (i: number) => Number(f[i] ?? NaN);
   return {
     state: f[0] ?? "?",

@@ -33,10 +33,14 @@ export interface ProcIdentity {
 }
 
 /**
- * Reads a process's name and start time; null when it does not exist (or
- * there is no `/proc`). Throws when the file exists but cannot be read.
+ * Reads `/proc/<pid>/stat`: the process name and the fields after it
+ * (`fields[0]` is field 3, the state; field 22, the start time, is
+ * `fields[19]`). Null when the process does not exist (or there is no
+ * `/proc`); throws when the file exists but cannot be read.
  */
-export function procIdentity(pid: number): ProcIdentity | null {
+export function procStatFields(
+  pid: number,
+): { comm: string; fields: string[] } | null {
   let text: string;
   try {
     text = Deno.readTextFileSync(`/proc/${pid}/stat`);
@@ -47,11 +51,18 @@ export function procIdentity(pid: number): ProcIdentity | null {
   const open = text.indexOf("(");
   const close = text.lastIndexOf(")");
   if (open < 0 || close < open) return null;
-  // Fields after the name start at field 3 (state); start time is field 22.
-  const rest = text.slice(close + 2).split(" ");
-  const startTime = rest[19];
-  if (startTime === undefined) return null;
-  return { comm: text.slice(open + 1, close), startTime };
+  return {
+    comm: text.slice(open + 1, close),
+    fields: text.slice(close + 2).trim().split(" "),
+  };
+}
+
+/** A process's name and start time (see {@link procStatFields}). */
+export function procIdentity(pid: number): ProcIdentity | null {
+  const st = procStatFields(pid);
+  const startTime = st?.fields[19];
+  if (!st || startTime === undefined) return null;
+  return { comm: st.comm, startTime };
 }
 
 /** Options of {@link TmuxReaper}. */
