@@ -77,13 +77,14 @@ export interface LockProbe {
 }
 
 /**
- * Finds out whether `path` is locked without disturbing the holder.
- * `pidHint` (the PID file's PID) is checked first, through that process's
- * `/proc/<pid>/fdinfo`, which is exact; `/proc/locks` comes next. That file
- * lists every lock on the machine and is read a page at a time, so while
- * other locks come and go (every Deno process holds a few hundred SQLite
- * locks on its cache) one read can miss an entry: a long listing without
- * the lock is read again before it counts as "not held".
+ * Finds out whether `path` is locked without disturbing the holder, from
+ * `/proc/locks`. That file lists every lock on the machine and the kernel
+ * hands it out a page at a time, so while other locks come and go (every
+ * Deno process holds a few hundred SQLite locks on its cache) a listing of
+ * several pages can miss an entry. Such a listing without the lock is
+ * checked against `pidHint` (the PID file's PID) through that process's
+ * `/proc/<pid>/fdinfo`, which is exact, and read again before the lock
+ * counts as not held.
  */
 export async function probeLock(
   path: string,
@@ -98,10 +99,7 @@ export async function probeLock(
     }
     throw err;
   }
-  if (pidHint !== null && await fdinfoHoldsLock(pidHint, info)) {
-    return { held: true, holderPid: pidHint };
-  }
-  const viaProc = await probeProcLocks(info);
+  const viaProc = await probeProcLocks(info, pidHint);
   if (viaProc) return viaProc;
   const held = await tryLockFile(path);
   if (held) {
@@ -114,7 +112,10 @@ export async function probeLock(
 /** A `/proc/locks` shorter than this came in one read: a consistent listing. */
 const ONE_READ_BYTES = 3_500;
 
-async function probeProcLocks(info: Deno.FileInfo): Promise<LockProbe | null> {
+async function probeProcLocks(
+  info: Deno.FileInfo,
+  pidHint: number | null,
+): Promise<LockProbe | null> {
   if (Deno.build.os !== "linux" || info.ino === null || info.dev === null) {
     return null;
   }
@@ -128,6 +129,13 @@ async function probeProcLocks(info: Deno.FileInfo): Promise<LockProbe | null> {
     }
     found = parseProcLocks(text, info.dev, info.ino);
     if (found.held || text.length < ONE_READ_BYTES) return found;
+    // A listing of several pages may have skipped the line: ask the
+    // PID file's process directly before reading it again.
+    if (
+      attempt === 0 && pidHint !== null && await fdinfoHoldsLock(pidHint, info)
+    ) {
+      return { held: true, holderPid: pidHint };
+    }
   }
   return found;
 }

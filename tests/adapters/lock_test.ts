@@ -118,12 +118,12 @@ Deno.test("fdinfoHoldsLock() finds the lock in the holder's own fd table, and on
       false,
     );
     assertEquals(await fdinfoHoldsLock(2 ** 22 + 777, info), false);
-    // The PID file's hint is answered from fdinfo alone.
+    // With or without a right hint, the holder is found.
     assertEquals(await probeLock(path, holder.pid), {
       held: true,
       holderPid: holder.pid,
     });
-    // A wrong hint still finds the holder through /proc/locks.
+    // A wrong hint does not hide it.
     assertEquals((await probeLock(path, Deno.pid)).holderPid, holder.pid);
   } finally {
     holder.kill("SIGKILL");
