@@ -12,7 +12,7 @@ import {
   assertStringIncludes,
 } from "../helpers/assert.ts";
 import { alive, readPid, waitFor } from "../helpers/cli.ts";
-import { bead, Harness } from "../helpers/harness.ts";
+import { bead, Harness, rigBeads } from "../helpers/harness.ts";
 import { linesWith, logSince } from "./support.ts";
 import { owners } from "./procs.ts";
 
@@ -149,18 +149,7 @@ Deno.test("every town file missing, empty, truncated, not JSON, of the wrong typ
     ]);
     await h.setBeads([
       bead({ id: "hq-deacon", role: "deacon", state: "running" }),
-      bead({
-        id: "gt-alpha-witness",
-        role: "witness",
-        rig: "alpha",
-        state: "running",
-      }),
-      bead({
-        id: "gt-alpha-refinery",
-        role: "refinery",
-        rig: "alpha",
-        state: "running",
-      }),
+      ...rigBeads("alpha"),
     ]);
     for (const kind of Object.keys(DAMAGE) as Kind[]) {
       await t.step(kind, async () => {

@@ -8,7 +8,7 @@
  */
 
 import { assert, assertEquals } from "../helpers/assert.ts";
-import { bead, Harness, message } from "../helpers/harness.ts";
+import { Harness, message, rigBeads } from "../helpers/harness.ts";
 import { linesWith } from "./support.ts";
 import {
   canaryGone,
@@ -33,18 +33,7 @@ Deno.test("hostile lifecycle senders, message ids and spawn notices kill nothing
     for (const d of decoys) await h.healthySession(d);
     await h.healthySession("gt-alpha-witness", `${town}/alpha/witness`);
     await h.setBeads([
-      bead({
-        id: "gt-alpha-witness",
-        role: "witness",
-        rig: "alpha",
-        state: "running",
-      }),
-      bead({
-        id: "gt-alpha-refinery",
-        role: "refinery",
-        rig: "alpha",
-        state: "running",
-      }),
+      ...rigBeads("alpha"),
     ]);
     const senders = [
       ...INJECTIONS,

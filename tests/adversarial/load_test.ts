@@ -7,6 +7,7 @@
 import { assert, assertEquals, assertMatch } from "../helpers/assert.ts";
 import {
   baseEnv,
+  concurrentStarts,
   daemonPids,
   makeTown,
   readPid,
@@ -21,20 +22,7 @@ Deno.test("50 concurrent starts leave exactly one daemon, and every start says w
   const t = await makeTown();
   try {
     const env = baseEnv(t.root);
-    const results = await Promise.all(
-      Array.from({ length: 50 }, () => runCli(["start"], { cwd: t.town, env })),
-    );
-    const pid = (await readPid(t.town))!;
-    for (const r of results) {
-      assertEquals(r.code, 0, r.stderr);
-      assertMatch(
-        r.stdout,
-        new RegExp(
-          `^(✓ Daemon started|● Daemon already running) \\(PID ${pid}\\)\\n$`,
-        ),
-      );
-    }
-    assertEquals(results.filter((r) => r.stdout.startsWith("✓")).length, 1);
+    const pid = await concurrentStarts(t.town, env, 50);
     assert(
       await waitFor(() => daemonPids(t.town).length === 1, 15_000),
       `daemons: ${daemonPids(t.town)}`,

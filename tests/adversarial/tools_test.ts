@@ -12,7 +12,7 @@ import {
   assertMatch,
   assertStringIncludes,
 } from "../helpers/assert.ts";
-import { bead, type Harness, message } from "../helpers/harness.ts";
+import { type Harness, message, rigBeads } from "../helpers/harness.ts";
 import {
   alphaTown,
   clearModes,
@@ -226,18 +226,7 @@ Deno.test("tmux list-panes that fails, prints garbage, nothing or 50 MB, or dies
       `${h.town}/alpha/refinery/rig`,
     );
     await h.setBeads([
-      bead({
-        id: "gt-alpha-witness",
-        role: "witness",
-        rig: "alpha",
-        state: "running",
-      }),
-      bead({
-        id: "gt-alpha-refinery",
-        role: "refinery",
-        rig: "alpha",
-        state: "running",
-      }),
+      ...rigBeads("alpha"),
     ]);
     const cases: [string, RegExp | null][] = [
       [

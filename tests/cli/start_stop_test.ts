@@ -7,6 +7,7 @@ import {
 import {
   alive,
   baseEnv,
+  concurrentStarts,
   daemonPids,
   lockHolders,
   makeTown,
@@ -143,21 +144,7 @@ Deno.test("30 concurrent starts leave exactly one daemon and all exit 0", async 
   const t = await makeTown();
   try {
     const env = baseEnv(t.root);
-    const results = await Promise.all(
-      Array.from({ length: 30 }, () => runCli(["start"], { cwd: t.town, env })),
-    );
-    assert(await waitFor(async () => (await readPid(t.town)) !== null));
-    const pid = (await readPid(t.town))!;
-    for (const r of results) {
-      assertEquals(r.code, 0, r.stderr);
-      assertMatch(
-        r.stdout,
-        new RegExp(
-          `^(✓ Daemon started|● Daemon already running) \\(PID ${pid}\\)\\n$`,
-        ),
-      );
-    }
-    assertEquals(results.filter((r) => r.stdout.startsWith("✓")).length, 1);
+    const pid = await concurrentStarts(t.town, env, 30);
     // Losers exit on their own; only the winner remains.
     assert(
       await waitFor(() => daemonPids(t.town).length === 1, 10_000),

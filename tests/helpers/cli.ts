@@ -6,6 +6,7 @@
  */
 
 import { fileURLToPath } from "node:url";
+import { assert, assertEquals, assertMatch } from "./assert.ts";
 
 /** The repository root. */
 export const REPO = fileURLToPath(new URL("../../", import.meta.url)).replace(
@@ -262,4 +263,32 @@ export async function readState(
   } catch {
     return null;
   }
+}
+
+/**
+ * Runs `start` `n` times at once in `town`; asserts that every call exits 0
+ * and names the same daemon, and that exactly one says it started it.
+ * Returns that daemon's PID.
+ */
+export async function concurrentStarts(
+  town: string,
+  env: Record<string, string>,
+  n: number,
+): Promise<number> {
+  const results = await Promise.all(
+    Array.from({ length: n }, () => runCli(["start"], { cwd: town, env })),
+  );
+  assert(await waitFor(async () => (await readPid(town)) !== null));
+  const pid = (await readPid(town))!;
+  for (const r of results) {
+    assertEquals(r.code, 0, r.stderr);
+    assertMatch(
+      r.stdout,
+      new RegExp(
+        `^(✓ Daemon started|● Daemon already running) \\(PID ${pid}\\)\\n$`,
+      ),
+    );
+  }
+  assertEquals(results.filter((r) => r.stdout.startsWith("✓")).length, 1);
+  return pid;
 }
