@@ -50,6 +50,11 @@ const PANE_FORMAT = [
   "#{pane_current_command}",
 ].join(":");
 
+/** A PID as tmux prints `#{pid}` or `#{pane_pid}`, or null. */
+function pidOf(text: string): number | null {
+  return /^[1-9]\d{0,9}$/.test(text) ? Number(text) : null;
+}
+
 /** Splits `line` at the first `n - 1` colons into `n` fields, or null. */
 function fields(line: string, n: number): string[] | null {
   const out: string[] = [];
@@ -291,8 +296,8 @@ export class TmuxCore {
         dead: dead === "1",
         created: Number.parseInt(created, 10) || 0,
       };
-      const server = /^[1-9]\d{0,9}$/.test(serverPid) ? Number(serverPid) : 0;
-      if (server > 0) info.serverPid = server;
+      const server = pidOf(serverPid);
+      if (server !== null) info.serverPid = server;
       const list = panes.get(session);
       if (list) list.push(info);
       else panes.set(session, [info]);
@@ -358,13 +363,13 @@ export class TmuxCore {
       "-p",
       "#{pid}",
     ]);
-    return /^[1-9]\d{0,9}$/.test(out) ? Number(out) : null;
+    return pidOf(out);
   }
 
   /** The server's PID (`display-message -p '#{pid}'`), or null. */
   async serverPid(): Promise<number | null> {
     const out = await this.run(["display-message", "-p", "#{pid}"]);
-    return /^[1-9]\d{0,9}$/.test(out) ? Number(out) : null;
+    return pidOf(out);
   }
 
   /** Removes one entry of a global hook array; no server counts as success. */

@@ -108,9 +108,7 @@ export class TmuxReaper {
    * is not a live tmux server is refused.
    */
   target(pid: number | null): void {
-    if (pid === this.#pid && (pid === null || this.#timer !== undefined)) {
-      return;
-    }
+    if (pid === this.#pid) return;
     this.stop();
     if (pid === null || this.#intervalMs <= 0) return;
     let id: ProcIdentity | null;

@@ -95,8 +95,11 @@ export class TownEngine implements Engine {
   readonly #resolveCache = new Map<string, string>();
   readonly #reaper: TmuxReaper;
   readonly #closedHook: SessionClosedHook | null;
-  /** The tmux server (PID) that has this town's `session-closed` hook. */
-  #hookServer: number | null = null;
+  /**
+   * The tmux server (PID) being watched; it has this town's
+   * `session-closed` hook when there is one.
+   */
+  #watchedServer: number | null = null;
   #hookWarned = false;
 
   /** Creates the engine; nothing runs until {@link start}. */
@@ -423,7 +426,7 @@ export class TownEngine implements Engine {
       this.#reaper.target(null);
       return;
     }
-    if (pid !== null && pid === this.#hookServer) {
+    if (pid !== null && pid === this.#watchedServer) {
       this.#reaper.target(pid);
       return;
     }
@@ -432,7 +435,7 @@ export class TownEngine implements Engine {
       const server = hook
         ? await tmux.setGlobalHook("session-closed", hook.index, hook.command)
         : await tmux.serverPid();
-      if (hook && server !== null) this.#hookServer = server;
+      if (server !== null) this.#watchedServer = server;
       this.#reaper.target(server);
       if (this.#reaper.pid !== null) {
         this.#o.log.log(
@@ -456,8 +459,8 @@ export class TownEngine implements Engine {
   /** Removes the town's `session-closed` hook from the server it was put on. */
   async #removeClosedHook(): Promise<void> {
     const hook = this.#closedHook;
-    if (hook === null || this.#hookServer === null) return;
-    this.#hookServer = null;
+    if (hook === null || this.#watchedServer === null) return;
+    this.#watchedServer = null;
     // The engine's runner is aborted by now; this call gets its own.
     const tmux = new Tmux(createRunner({ programs: this.#programs }), {
       timeoutMs: 2_000,
