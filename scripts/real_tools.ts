@@ -1,0 +1,164 @@
+/**
+ * `deno task real-tools [--retry]`: installs the real `bd` and `gt` that
+ * `tests/real/` runs against, with `go install` (`GOTOOLCHAIN=local`,
+ * `GOBIN=<repo>/.cache/real-tools/bin`), and prints their paths.
+ *
+ * A tool already installed at the pinned version is left alone, so a second
+ * run starts no `go` at all. When `go install` fails (for example the Go
+ * module proxy refuses the module) the script prints one line saying why,
+ * records that line in `.cache/real-tools/<name>.unavailable` (which the
+ * tests print when they skip) and does not try again until `--retry`. The
+ * exit status is 0 when `bd` is available, 1 otherwise; a missing `gt` only
+ * makes the tests that need it skip.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { createRunner, type Runner } from "../src/adapters/process.ts";
+import { errorMessage } from "../src/errors.ts";
+
+/** One tool this script installs. */
+export interface RealToolSpec {
+  /** Executable name. */
+  name: "bd" | "gt";
+  /** Package path for `go install`. */
+  pkg: string;
+  /** Version or commit. */
+  version: string;
+}
+
+/** The pinned tools: beads v0.44.0 and gastown at the reference commit. */
+export const REAL_TOOLS: readonly RealToolSpec[] = [
+  {
+    name: "bd",
+    pkg: "github.com/steveyegge/beads/cmd/bd",
+    version: "v0.44.0",
+  },
+  {
+    name: "gt",
+    pkg: "github.com/steveyegge/gastown/cmd/gt",
+    version: "c25ff34b5bb6c8ccba522d418355e2d4fdbcc38b",
+  },
+];
+
+const ROOT = decodeURIComponent(new URL("..", import.meta.url).pathname)
+  .replace(/\/$/, "");
+
+/** The cache folder (ignored by git). */
+export const CACHE_DIR = `${ROOT}/.cache/real-tools`;
+
+const INSTALL_TIMEOUT_MS = 20 * 60_000;
+
+/** What one tool's installation came to. */
+export type InstallOutcome =
+  | { name: string; path: string; installed: boolean }
+  | { name: string; path: null; reason: string };
+
+/** The `pkg@version` argument of `go install`. */
+export function moduleArg(spec: RealToolSpec): string {
+  return `${spec.pkg}@${spec.version}`;
+}
+
+/**
+ * One line saying why `go install` failed, from its stderr: the HTTP status
+ * and the proxy's message when there is one, else the last line.
+ */
+export function failureReason(spec: RealToolSpec, stderr: string): string {
+  const status = stderr.match(/\b(\d{3} [A-Z][A-Za-z ]+?)\s*$/m)?.[1];
+  const server = stderr.match(/server response:\s*(.+)$/m)?.[1]?.trim();
+  const target = moduleArg(spec);
+  if (status !== undefined) {
+    const detail = server === undefined ? "" : `: ${server.replace(/\.$/, "")}`;
+    return `the Go module proxy refused ${target} (${status}${detail})`;
+  }
+  const lines = stderr.split("\n").map((l) => l.trim()).filter((l) => l);
+  const last = lines.at(-1) ?? "no output";
+  return `go install ${target} failed: ${last}`;
+}
+
+async function readText(path: string): Promise<string | null> {
+  try {
+    return await Deno.readTextFile(path);
+  } catch {
+    return null;
+  }
+}
+
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await Deno.stat(path)).isFile;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Installs one tool unless the cache already holds it (or already records
+ * that it is unavailable and `retry` is false).
+ */
+export async function installTool(
+  runner: Runner,
+  spec: RealToolSpec,
+  options: { cacheDir: string; retry: boolean },
+): Promise<InstallOutcome> {
+  const bin = `${options.cacheDir}/bin/${spec.name}`;
+  const stamp = `${options.cacheDir}/${spec.name}.version`;
+  const unavailable = `${options.cacheDir}/${spec.name}.unavailable`;
+  const wanted = moduleArg(spec);
+  if (await isFile(bin) && (await readText(stamp))?.trim() === wanted) {
+    return { name: spec.name, path: bin, installed: false };
+  }
+  const recorded = await readText(unavailable);
+  if (!options.retry && recorded !== null) {
+    const [line = "", forModule = ""] = recorded.split("\n");
+    if (forModule.trim() === wanted) {
+      return { name: spec.name, path: null, reason: line.trim() };
+    }
+  }
+  await Deno.mkdir(`${options.cacheDir}/bin`, { recursive: true });
+  const result = await runner.run(["go", "install", wanted], {
+    env: { GOTOOLCHAIN: "local", GOBIN: `${options.cacheDir}/bin` },
+    timeoutMs: INSTALL_TIMEOUT_MS,
+  });
+  if (result.code === 0 && await isFile(bin)) {
+    await Deno.writeTextFile(stamp, `${wanted}\n`);
+    await Deno.remove(unavailable).catch(() => {});
+    return { name: spec.name, path: bin, installed: true };
+  }
+  const reason = failureReason(spec, result.stderr);
+  await Deno.writeTextFile(unavailable, `${reason}\n${wanted}\n`);
+  return { name: spec.name, path: null, reason };
+}
+
+/** Runs the task; returns the exit status. */
+export async function main(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { retry: { type: "boolean", default: false } },
+  });
+  const runner = createRunner();
+  let bdFound = false;
+  for (const spec of REAL_TOOLS) {
+    let outcome: InstallOutcome;
+    try {
+      outcome = await installTool(runner, spec, {
+        cacheDir: CACHE_DIR,
+        retry: values.retry === true,
+      });
+    } catch (error) {
+      outcome = { name: spec.name, path: null, reason: errorMessage(error) };
+    }
+    if (outcome.path !== null) {
+      if (spec.name === "bd") bdFound = true;
+      console.log(`${spec.name}: ${outcome.path}`);
+    } else {
+      console.log(`${spec.name} unavailable: ${outcome.reason}`);
+    }
+  }
+  return bdFound ? 0 : 1;
+}
+
+if (import.meta.main) {
+  Deno.exitCode = await main(Deno.args);
+}

@@ -1,0 +1,104 @@
+import { assertEquals } from "../helpers/assert.ts";
+import type { Runner, RunResult } from "../../src/adapters/process.ts";
+import {
+  failureReason,
+  installTool,
+  moduleArg,
+  REAL_TOOLS,
+  type RealToolSpec,
+} from "../../scripts/real_tools.ts";
+
+const GT = REAL_TOOLS.find((t) => t.name === "gt") as RealToolSpec;
+const BD = REAL_TOOLS.find((t) => t.name === "bd") as RealToolSpec;
+
+const PROXY_403 = `go: ${moduleArg(GT)}: ${moduleArg(GT)}: invalid version: ` +
+  `reading https://proxy.golang.org/github.com/steveyegge/gastown/cmd/gt/@v/${GT.version}.info: 403 Forbidden\n` +
+  "\tserver response: This module version is not available.\n";
+
+/** A runner that records argv and env, and plays `go install`. */
+function fakeGo(
+  behaviour: (gobin: string, name: string) => Promise<RunResult>,
+) {
+  const calls: { argv: readonly string[]; env: Record<string, string> }[] = [];
+  const runner: Runner = {
+    async run(argv, options = {}) {
+      const env = options.env ?? {};
+      calls.push({ argv, env });
+      const name = (argv[2] ?? "").split("@")[0]?.split("/").at(-1) ?? "";
+      return await behaviour(env.GOBIN ?? "", name);
+    },
+  };
+  return { runner, calls };
+}
+
+const ok = (): RunResult => ({
+  code: 0,
+  stdout: "",
+  stderr: "",
+  ms: 1,
+  truncated: false,
+});
+
+Deno.test("failureReason() names the proxy's refusal in one line", () => {
+  assertEquals(
+    failureReason(GT, PROXY_403),
+    `the Go module proxy refused ${
+      moduleArg(GT)
+    } (403 Forbidden: This module version is not available)`,
+  );
+  assertEquals(
+    failureReason(BD, "go: downloading x\ngo: build failed: no space left\n"),
+    `go install ${moduleArg(BD)} failed: go: build failed: no space left`,
+  );
+});
+
+Deno.test("installTool() installs once, records a refusal, and a second run starts no go", async (t) => {
+  const cacheDir = await Deno.makeTempDir({ prefix: "gtd-real-tools-" });
+  try {
+    const { runner, calls } = fakeGo(async (gobin, name) => {
+      if (name === "gt") return { ...ok(), code: 1, stderr: PROXY_403 };
+      await Deno.writeTextFile(`${gobin}/${name}`, "#!/bin/sh\n");
+      return ok();
+    });
+    await t.step(
+      "first run: bd installed with GOTOOLCHAIN=local, gt refused",
+      async () => {
+        const bd = await installTool(runner, BD, { cacheDir, retry: false });
+        assertEquals(bd, {
+          name: "bd",
+          path: `${cacheDir}/bin/bd`,
+          installed: true,
+        });
+        const gt = await installTool(runner, GT, { cacheDir, retry: false });
+        assertEquals(gt.path, null);
+        assertEquals(calls.map((c) => c.argv), [
+          ["go", "install", moduleArg(BD)],
+          ["go", "install", moduleArg(GT)],
+        ]);
+        assertEquals(calls[0]?.env, {
+          GOTOOLCHAIN: "local",
+          GOBIN: `${cacheDir}/bin`,
+        });
+        const recorded = await Deno.readTextFile(`${cacheDir}/gt.unavailable`);
+        assertEquals(recorded.split("\n")[0], failureReason(GT, PROXY_403));
+      },
+    );
+    await t.step("second run: nothing to do", async () => {
+      const bd = await installTool(runner, BD, { cacheDir, retry: false });
+      const gt = await installTool(runner, GT, { cacheDir, retry: false });
+      assertEquals(bd.path, `${cacheDir}/bin/bd`);
+      assertEquals(gt, {
+        name: "gt",
+        path: null,
+        reason: failureReason(GT, PROXY_403),
+      });
+      assertEquals(calls.length, 2);
+    });
+    await t.step("--retry asks the proxy again", async () => {
+      await installTool(runner, GT, { cacheDir, retry: true });
+      assertEquals(calls.length, 3);
+    });
+  } finally {
+    await Deno.remove(cacheDir, { recursive: true });
+  }
+});
