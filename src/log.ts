@@ -49,6 +49,3 @@ export class MemoryLog implements Log {
     return this.lines.some((l) => l.includes(text));
   }
 }
-
-/** A log that discards everything. */
-export const NULL_LOG: Log = { log() {} };

@@ -296,11 +296,4 @@ export class Beads {
     }
     throw new ExternalCommandError(argv, res);
   }
-
-  /** Runs `bd sync` in `workDir` (pre-sync before a restart). */
-  async sync(workDir: string): Promise<void> {
-    const argv = ["bd", "sync"];
-    const res = await this.#run(argv, workDir);
-    if (res.code !== 0) throw new ExternalCommandError(argv, res);
-  }
 }

@@ -37,8 +37,6 @@ export interface Fs {
   mkdirp(path: string, mode?: number): Promise<void>;
   /** Removes a file; a missing file is not an error. */
   remove(path: string): Promise<void>;
-  /** Creates an empty file or updates its mtime. */
-  touch(path: string, mtime?: Date): Promise<void>;
 }
 
 function toInfo(i: Deno.FileInfo): FileInfo {
@@ -107,11 +105,6 @@ export const realFs: Fs = {
     } catch (err) {
       if (!(err instanceof Deno.errors.NotFound)) throw err;
     }
-  },
-  async touch(path, mtime = new Date()) {
-    const f = await Deno.open(path, { write: true, create: true });
-    f.close();
-    await Deno.utime(path, mtime, mtime);
   },
 };
 

@@ -93,11 +93,6 @@ export function ownPid(): number {
   return Deno.pid;
 }
 
-/** Reads an environment variable. */
-export function getEnv(name: string): string | undefined {
-  return Deno.env.get(name);
-}
-
 /** A copy of the whole environment. */
 export function envObject(): Record<string, string> {
   return Deno.env.toObject();
@@ -117,11 +112,6 @@ export function currentDir(): string {
     }
   }
   return cwd;
-}
-
-/** The user's home directory, or null. */
-export function homeDir(): string | null {
-  return Deno.env.get("HOME") ?? null;
 }
 
 /** True when stdout is a terminal and colour is allowed. */

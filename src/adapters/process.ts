@@ -257,20 +257,3 @@ async function within(p: Promise<unknown>, ms: number): Promise<boolean> {
     clearTimeout(timer);
   }
 }
-
-/** Runs `argv` and rejects with {@link CommandFailedError} on a non-zero exit. */
-export async function runChecked(
-  runner: Runner,
-  argv: readonly string[],
-  options?: RunOptions,
-): Promise<RunResult> {
-  const result = await runner.run(argv, options);
-  if (result.code !== 0) {
-    const detail = (result.stderr.trim() || result.stdout.trim()).slice(0, 500);
-    throw new CommandFailedError(
-      `Command failed with exit code ${result.code}: "${argv.join(" ")}"` +
-        (detail ? `: ${detail}` : ""),
-    );
-  }
-  return result;
-}

@@ -34,14 +34,9 @@
  * @module
  */
 
-import { CommandAbortedError, errorMessage } from "../errors.ts";
+import { CommandAbortedError } from "../errors.ts";
 import { hasClaudePrompt, sessionConfigSteps } from "./tmux_config.ts";
-import { isAgentCommand } from "../town/startup.ts";
-import {
-  type NewSessionOptions,
-  POLL_INTERVAL_MS,
-  TmuxCore,
-} from "./tmux_core.ts";
+import { POLL_INTERVAL_MS, TmuxCore } from "./tmux_core.ts";
 import {
   isSessionGone,
   TmuxError,
@@ -62,75 +57,6 @@ export const BYPASS_MARKER = "Bypass Permissions mode";
 
 /** tmux operations, with exact-match targets and a timeout on every call. */
 export class Tmux extends TmuxCore {
-  /**
-   * Creates session `s`, or replaces a zombie (`EnsureSessionFresh`). When
-   * `s` exists and a live pane runs the agent (`isAgent`, default
-   * {@link isAgentCommand}), the session is left alone and the result is
-   * `"existing"`; otherwise it is killed (one that vanished meanwhile is
-   * fine, O5) and created, and the result is `"created"`.
-   */
-  async ensureSessionFresh(
-    s: string,
-    options: NewSessionOptions & { isAgent?: (command: string) => boolean } =
-      {},
-  ): Promise<"created" | "existing"> {
-    const { isAgent = (c: string) => isAgentCommand(c), ...create } = options;
-    let exists: boolean;
-    try {
-      exists = await this.hasSession(s);
-    } catch (err) {
-      if (err instanceof CommandAbortedError) throw err;
-      throw new TmuxError(`checking session: ${errorMessage(err)}`, {
-        cause: err,
-      });
-    }
-    if (exists) {
-      let panes: { dead: boolean; command: string }[] = [];
-      try {
-        panes = await this.panes(s);
-      } catch (err) {
-        if (err instanceof CommandAbortedError) throw err;
-      }
-      if (panes.some((p) => !p.dead && isAgent(p.command))) return "existing";
-      try {
-        await this.killSession(s);
-      } catch (err) {
-        if (err instanceof CommandAbortedError) throw err;
-        if (!isSessionGone(err)) {
-          throw new TmuxError(`killing zombie session: ${errorMessage(err)}`, {
-            cause: err,
-          });
-        }
-      }
-    }
-    await this.newSession(s, create);
-    return "created";
-  }
-
-  /**
-   * Polls every 100 ms until the pane command is none of `excluded`
-   * (`WaitForCommand`); errors are retried until the deadline.
-   */
-  async waitForCommand(
-    s: string,
-    excluded: readonly string[],
-    timeoutMs: number,
-  ): Promise<void> {
-    const deadline = this.now() + timeoutMs;
-    while (this.now() < deadline) {
-      try {
-        const out = (await this.paneCommands(s)).join("\n");
-        if (!excluded.includes(out)) return;
-      } catch (err) {
-        if (err instanceof CommandAbortedError) throw err;
-      }
-      await this.sleep(POLL_INTERVAL_MS);
-    }
-    throw new TmuxWaitTimeoutError(
-      "timeout waiting for command (still running excluded command)",
-    );
-  }
-
   /**
    * Polls every 100 ms until a pane of the session runs a command that
    * `isAgent` accepts. Fails at once when the session is gone or every pane
@@ -160,23 +86,6 @@ export class Tmux extends TmuxCore {
     throw new TmuxWaitTimeoutError(
       `Timed out waiting for the agent in session ${JSON.stringify(s)}`,
     );
-  }
-
-  /**
-   * Polls every 200 ms until one of the last 10 lines, trimmed, is `>` or
-   * starts with `> ` (`WaitForClaudeReady`).
-   */
-  async waitForClaudeReady(s: string, timeoutMs: number): Promise<void> {
-    const deadline = this.now() + timeoutMs;
-    while (this.now() < deadline) {
-      try {
-        if (hasClaudePrompt(await this.capturePane(s, 10))) return;
-      } catch (err) {
-        if (err instanceof CommandAbortedError) throw err;
-      }
-      await this.sleep(200);
-    }
-    throw new TmuxWaitTimeoutError("timeout waiting for Claude prompt");
   }
 
   /**
@@ -214,33 +123,7 @@ export class Tmux extends TmuxCore {
 
   /**
    * Themes a session and installs the Gas Town key bindings
-   * (`ConfigureGasTownSession`): ten calls in order (see
-   * {@link sessionConfigSteps}), stopping at the first failure, whose
-   * message gets the step's prefix.
-   */
-  async configureSession(
-    s: string,
-    theme: { bg: string; fg: string },
-    rig: string,
-    worker: string,
-    role: string,
-  ): Promise<void> {
-    for (const step of sessionConfigSteps(s, { theme, rig, worker, role })) {
-      for (const args of step.calls) {
-        try {
-          await this.run(args);
-        } catch (err) {
-          if (err instanceof CommandAbortedError) throw err;
-          throw new TmuxError(`${step.prefix}: ${errorMessage(err)}`, {
-            cause: err,
-          });
-        }
-      }
-    }
-  }
-
-  /**
-   * The same ten settings as {@link configureSession}, sent as one tmux
+   * (`ConfigureGasTownSession`): the ten settings of {@link sessionConfigSteps}, sent as one tmux
    * command sequence (`;`-separated), so theming a new session costs one
    * process instead of ten. tmux stops at the first failing command.
    */

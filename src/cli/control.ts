@@ -11,6 +11,11 @@ import { postEvent } from "../adapters/events_dir.ts";
 import { AppError, errorMessage, UsageError } from "../errors.ts";
 import type { Action } from "../heartbeat/types.ts";
 import { townPaths } from "../town/paths.ts";
+import {
+  clearBackoffEvent,
+  HEARTBEAT_EVENT,
+  LIFECYCLE_EVENT,
+} from "../town/wake_events.ts";
 import { type CliIo, resolveTown, styler } from "./common.ts";
 import { probeDaemon } from "./probe.ts";
 
@@ -49,13 +54,13 @@ export async function runPoke(io: CliIo, args: string[]): Promise<number> {
   if (!probe.running) {
     throw new AppError("Daemon is not running; nothing to poke");
   }
-  const what = values.heartbeat ? "heartbeat" : "lifecycle";
+  const what = values.heartbeat ? HEARTBEAT_EVENT : LIFECYCLE_EVENT;
   await postEvent(townPaths(town).events, what);
   io.stdout(
     `${
       styler(io).ok(
         `Asked the daemon (PID ${probe.pid ?? "unknown"}) for ${
-          what === "heartbeat" ? "a heartbeat" : "lifecycle processing"
+          what === HEARTBEAT_EVENT ? "a heartbeat" : "lifecycle processing"
         }`,
       )
     }\n`,
@@ -101,10 +106,7 @@ export async function runClearBackoff(
     );
     return 1;
   }
-  await postEvent(
-    townPaths(town).events,
-    `clear-backoff.${agent.replaceAll("/", ":")}`,
-  );
+  await postEvent(townPaths(town).events, clearBackoffEvent(agent));
   io.stdout(
     `${
       styler(io).ok(
@@ -146,7 +148,7 @@ export async function runHeartbeatCmd(
   if (!values["dry-run"]) {
     const probe = await probeDaemon(town);
     if (probe.running) {
-      await postEvent(townPaths(town).events, "heartbeat");
+      await postEvent(townPaths(town).events, HEARTBEAT_EVENT);
       io.stdout(
         `${
           styler(io).ok(

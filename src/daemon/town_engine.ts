@@ -43,11 +43,17 @@ import {
   decideAll,
   type DecideContext,
 } from "../heartbeat/engine.ts";
-import { NoticeBook } from "../heartbeat/notify_slots.ts";
+import {
+  LIFECYCLE_DONE,
+  lifecycleDoneKey,
+  NoticeBook,
+  startFailedAgent,
+} from "../heartbeat/notify_slots.ts";
 import { observe, type ObserveScope } from "../heartbeat/observe.ts";
 import type { Action, TownSnapshot } from "../heartbeat/types.ts";
 import { SESSION_PREFIX } from "../town/names.ts";
 import { townPaths } from "../town/paths.ts";
+import { parseWakeEvent } from "../town/wake_events.ts";
 import { isAgentCommand } from "../town/startup.ts";
 import type { Engine } from "./daemon.ts";
 import type { SignalQueue } from "./signal_queue.ts";
@@ -89,7 +95,6 @@ export class TownEngine implements Engine {
   #watcher: { close(): Promise<void> } | null = null;
   #notices: NoticeBook;
   readonly #backoff: BackoffBook;
-  #last: TownSnapshot | null = null;
   #wakeTimer: ReturnType<typeof setTimeout> | undefined;
   #recoverDue = false;
   readonly #resolveCache = new Map<string, string>();
@@ -242,44 +247,43 @@ export class TownEngine implements Engine {
 
   /** Handles files dropped into the events directory, and expired backoffs. */
   async events(_signal: AbortSignal): Promise<void> {
-    const names = await takeEvents(this.#paths.events);
+    const events = (await takeEvents(this.#paths.events)).map(parseWakeEvent);
+    const died = events.flatMap((e) =>
+      e.kind === "paneDied" ? [e.session] : []
+    );
     if (this.#recoverDue) {
       this.#recoverDue = false;
-      if (!names.some((n) => n.startsWith("pane-died."))) {
+      if (died.length === 0) {
         await this.#tick(RECOVERY_CHECKS, { mail: false }, false);
       }
     }
-    if (names.length === 0) return;
+    if (events.length === 0) return;
     const log = this.#o.log;
-    for (const n of names.filter((n) => n.startsWith("clear-backoff."))) {
-      const agent = n.slice("clear-backoff.".length).replaceAll(":", "/");
-      const cleared = this.#backoff.clear(agent === "all" ? "*" : agent);
+    for (const e of events) {
+      if (e.kind !== "clearBackoff") continue;
+      const cleared = this.#backoff.clear(e.agent);
+      const agent = e.agent === "*" ? "all" : e.agent;
       log.log(
         cleared
           ? `Cleared restart backoff for ${agent}`
           : `No restart backoff recorded for ${agent}`,
       );
     }
-    if (names.some((n) => n === "heartbeat")) {
+    if (events.some((e) => e.kind === "heartbeat")) {
       log.log("Heartbeat requested through the events directory");
       this.#o.queue.push("heartbeat");
     }
-    if (names.some((n) => n === "lifecycle")) {
+    if (events.some((e) => e.kind === "lifecycle")) {
       log.log("Lifecycle processing requested through the events directory");
       await this.lifecycle(this.#o.signal);
     }
-    const died = names.filter((n) => n.startsWith("pane-died."));
     if (died.length > 0) {
-      log.log(
-        `Agent exited in ${
-          died.map((n) => n.slice("pane-died.".length)).join(", ")
-        }; checking sessions now`,
-      );
+      log.log(`Agent exited in ${died.join(", ")}; checking sessions now`);
     }
     // Closed sessions are not logged: the daemon closes sessions itself on
     // every restart, and a pass that finds something to do logs it.
-    const closed = names.some((n) =>
-      n.startsWith(`session-closed.${SESSION_PREFIX}`)
+    const closed = events.some((e) =>
+      e.kind === "sessionClosed" && e.session.startsWith(SESSION_PREFIX)
     );
     if (died.length > 0 || closed) {
       await this.#tick(RECOVERY_CHECKS, { mail: false }, false);
@@ -319,7 +323,6 @@ export class TownEngine implements Engine {
       now,
       scope,
     );
-    this.#last = snap;
     // Shutting down: what observation failed to read is not news.
     if (this.#o.signal.aborted) return { plan: [] };
     for (const p of [...snap.rigProblems, ...snap.problems]) {
@@ -333,7 +336,7 @@ export class TownEngine implements Engine {
       backoff: (agent) => this.#backoff.check(agent, Date.now()),
       lastRestart: (agent) => this.#backoff.lastRestart(agent),
       lifecycleDoneAt: (session) =>
-        this.#notices.sentAt(`lifecycle-done:${session}`)?.getTime() ?? null,
+        this.#notices.sentAt(lifecycleDoneKey(session))?.getTime() ?? null,
       dirExists: isDirSync,
     };
     const decided = decideAll(checks, snap, ctx, log);
@@ -368,10 +371,12 @@ export class TownEngine implements Engine {
       const active = actions.flatMap((
         a,
       ) => ("dedupeKey" in a && a.dedupeKey ? [a.dedupeKey] : []));
-      const keep = this.#notices.keys().filter((k) =>
-        k.startsWith("lifecycle-done:") ||
-        k.startsWith("start-failed:") && this.#backoff.toJSON()[k.slice(13)]
-      );
+      const backoff = this.#backoff.toJSON();
+      const keep = this.#notices.keys().filter((k) => {
+        const agent = startFailedAgent(k);
+        return k.startsWith(LIFECYCLE_DONE) ||
+          (agent !== null && backoff[agent] !== undefined);
+      });
       this.#notices.sweep([...active, ...keep], now);
       await this.#saveNotices();
     }
@@ -493,11 +498,6 @@ export class TownEngine implements Engine {
         `Warning: failed to save notifications: ${errorMessage(err)}`,
       );
     }
-  }
-
-  /** The last snapshot taken (for dry runs and tests). */
-  get lastSnapshot(): TownSnapshot | null {
-    return this.#last;
   }
 }
 

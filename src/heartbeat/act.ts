@@ -15,6 +15,7 @@ import { formatPending, prunePending } from "../town/pending.ts";
 import { hasClaudePrompt } from "../adapters/tmux_config.ts";
 import { type ActPorts, claimNotice, withErr } from "./act_ports.ts";
 import { settleAgent, startSession } from "./act_session.ts";
+import { startFailedKey } from "./notify_slots.ts";
 import { PENDING_MAX_AGE_MS } from "./decide/recovery.ts";
 import { lifecycleSpec } from "./specs.ts";
 import type { Action, BootStatus, PendingSpawn, SessionSpec } from "./types.ts";
@@ -98,7 +99,7 @@ async function actOne(
         ports.log.log(withErr(action.errLog, text));
         if (
           action.failureMail &&
-          claimNotice(ports, `start-failed:${action.spec.agent}`)
+          claimNotice(ports, startFailedKey(action.spec.agent))
         ) {
           const m = action.failureMail;
           await sendMail(

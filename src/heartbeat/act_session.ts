@@ -13,7 +13,8 @@ import { CommandTimeoutError, errorMessage } from "../errors.ts";
 import { isSessionGone } from "../adapters/tmux.ts";
 import { crashHookCommand } from "../adapters/tmux_config.ts";
 import type { SessionSpec } from "./types.ts";
-import { type ActPorts, withErr } from "./act_ports.ts";
+import type { ActPorts } from "./act_ports.ts";
+import { paneDiedEvent, SESSION_CLOSED } from "../town/wake_events.ts";
 
 /** What happened to a start. */
 export type StartOutcome = "started" | "already-running";
@@ -78,7 +79,7 @@ export function paneDiedHook(
   // daemon starts recovering without waiting for `gt log crash` to finish.
   return hook.replace(
     /^run-shell "/,
-    `run-shell ": > '${eventsDir}/pane-died.${spec.session}'; `,
+    `run-shell ": > '${eventsDir}/${paneDiedEvent(spec.session)}'; `,
   );
 }
 
@@ -109,7 +110,7 @@ export function sessionClosedHook(
   }
   return {
     index: 1000 + (h % 900_000),
-    command: `run-shell ": > '${eventsDir}/session-closed.` +
+    command: `run-shell ": > '${eventsDir}/${SESSION_CLOSED}` +
       `#{s/[^A-Za-z0-9_-]//:hook_session_name}'"`,
   };
 }
@@ -242,13 +243,4 @@ export async function settleAgent(
       `Warning: ${spec.session} did not settle: ${errorMessage(err)}`,
     );
   }
-}
-
-/** Logs a start outcome with the action's templates. */
-export function logStart(
-  ports: ActPorts,
-  template: string,
-  err?: string,
-): void {
-  ports.log.log(err === undefined ? template : withErr(template, err));
 }

@@ -32,23 +32,6 @@ export interface Check {
   decide(snapshot: TownSnapshot, ctx: DecideContext): Action[];
 }
 
-/**
- * The reference's step order. Each entry is a slot the supervision and
- * recovery checks fill; an empty slot decides nothing.
- */
-export const CHECK_ORDER = [
-  "boot",
-  "deacon-heartbeat",
-  "witnesses",
-  "refineries",
-  "pending-spawns",
-  "lifecycle",
-  "stale-agents",
-  "gupp",
-  "orphaned-work",
-  "polecat-health",
-] as const;
-
 /** Runs every check against one snapshot and collects their actions in order. */
 export function decideAll(
   checks: readonly Check[],

@@ -17,6 +17,26 @@ import { parseRfc3339, rfc3339 } from "../gotime.ts";
 /** Default age after which a notice may be sent again: one hour. */
 export const DEFAULT_NOTICE_MAX_AGE_MS = 60 * 60 * 1000;
 
+/** Key prefix of a carried-out lifecycle request (kept across sweeps). */
+export const LIFECYCLE_DONE = "lifecycle-done:";
+/** Key prefix of a failed-start mail (kept while the agent has a backoff). */
+export const START_FAILED = "start-failed:";
+
+/** The key recording when a lifecycle request for `session` was carried out. */
+export function lifecycleDoneKey(session: string): string {
+  return `${LIFECYCLE_DONE}${session}`;
+}
+
+/** The key of the failed-start mail about `agent`. */
+export function startFailedKey(agent: string): string {
+  return `${START_FAILED}${agent}`;
+}
+
+/** The agent of a failed-start key, or null for any other key. */
+export function startFailedAgent(key: string): string | null {
+  return key.startsWith(START_FAILED) ? key.slice(START_FAILED.length) : null;
+}
+
 /** Persisted form of a {@link NoticeBook}. */
 export interface NoticeBookJson {
   version: 1;

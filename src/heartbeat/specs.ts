@@ -60,7 +60,6 @@ export function deaconSpec(ctx: SpecContext): SessionSpec {
     requireWorkDir: false,
     env: sessionEnv("deacon"),
     command: deaconStartup(recipe(ctx)),
-    waitForAgent: true,
     preSync: false,
   };
 }
@@ -74,7 +73,6 @@ export function bootSpec(ctx: SpecContext): SessionSpec {
     requireWorkDir: false,
     env: sessionEnv("boot"),
     command: bootStartup(recipe(ctx)),
-    waitForAgent: true,
     preSync: false,
   };
 }
@@ -89,7 +87,6 @@ export function mayorSpec(ctx: SpecContext): SessionSpec {
     env: sessionEnv("mayor"),
     command: agentStartup("mayor", "mayor", recipe(ctx)),
     theme: { ...MAYOR_THEME, rig: "", worker: "Mayor", role: "coordinator" },
-    waitForAgent: true,
     preSync: false,
   };
 }
@@ -111,7 +108,6 @@ export function witnessSpec(ctx: SpecContext, rig: string): SessionSpec {
       worker: "witness",
       role: "witness",
     },
-    waitForAgent: true,
     preSync: false,
   };
 }
@@ -137,7 +133,6 @@ export function refinerySpec(ctx: SpecContext, rig: string): SessionSpec {
       worker: "refinery",
       role: "refinery",
     },
-    waitForAgent: true,
     preSync: false,
   };
 }
@@ -159,7 +154,6 @@ export function polecatSpec(
     command: polecatStartup(rig, name, recipe(ctx)),
     theme: { bg: theme.bg, fg: theme.fg, rig, worker: name, role: "polecat" },
     crashHookAgent: `${rig}/${name}`,
-    waitForAgent: true,
     preSync: options.preSync ?? true,
   };
 }
@@ -179,7 +173,6 @@ export function crewSpec(
     env: sessionEnv("crew", { rig, name, town: ctx.town }),
     command: crewStartup(rig, name, recipe(ctx)),
     theme: { bg: theme.bg, fg: theme.fg, rig, worker: name, role: "crew" },
-    waitForAgent: true,
     preSync: true,
   };
 }

@@ -130,8 +130,6 @@ export interface SessionSpec {
   theme?: { bg: string; fg: string; rig: string; worker: string; role: string };
   /** Agent id for the pane-died crash hook. */
   crashHookAgent?: string;
-  /** Wait for the agent process, then accept the bypass-permissions dialog. */
-  waitForAgent: boolean;
   /** Run `git fetch`, `git pull --rebase`, `bd sync` in `workDir` first. */
   preSync: boolean;
 }

@@ -18,15 +18,11 @@ export interface TownPaths {
   events: string;
   notifications: string;
   rigs: string;
-  townJson: string;
-  deaconDir: string;
   deaconHeartbeat: string;
   bootDir: string;
   bootMarker: string;
   bootStatus: string;
   pending: string;
-  eventsJsonl: string;
-  feedJsonl: string;
   townBeads: string;
   townSettings: string;
 }
@@ -44,15 +40,11 @@ export function townPaths(town: string): TownPaths {
     events: `${d}/events`,
     notifications: `${d}/notifications.json`,
     rigs: `${town}/mayor/rigs.json`,
-    townJson: `${town}/mayor/town.json`,
-    deaconDir: `${town}/deacon`,
     deaconHeartbeat: `${town}/deacon/heartbeat.json`,
     bootDir: `${town}/deacon/dogs/boot`,
     bootMarker: `${town}/deacon/dogs/boot/.boot-running`,
     bootStatus: `${town}/deacon/dogs/boot/.boot-status.json`,
     pending: `${town}/spawn/pending.json`,
-    eventsJsonl: `${town}/.events.jsonl`,
-    feedJsonl: `${town}/.feed.jsonl`,
     townBeads: `${town}/.beads`,
     townSettings: `${town}/settings/config.json`,
   };

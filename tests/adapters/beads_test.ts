@@ -173,7 +173,7 @@ Deno.test("Beads.listAgents() reads bd list against the stand-in", async (t) => 
   }
 });
 
-Deno.test("Beads writes: updateDescription(), closeMessage(), sync()", async (t) => {
+Deno.test("Beads writes: updateDescription(), closeMessage()", async (t) => {
   const fake = await FakeTown.create();
   try {
     await fake.setBeads([
@@ -245,14 +245,6 @@ Deno.test("Beads writes: updateDescription(), closeMessage(), sync()", async (t)
         assertEquals(s.argv, [["bd", "close", "hq-m2"]]);
       },
     );
-
-    await t.step("sync() runs bd sync in the work directory", async () => {
-      const work = join(fake.root, "work");
-      await Deno.mkdir(work);
-      await beads.sync(work);
-      const call = (await fake.calls()).at(-1);
-      assertEquals([call?.argv, call?.cwd], [["sync"], work]);
-    });
   } finally {
     await fake.cleanup();
   }

@@ -233,26 +233,6 @@ Deno.test("nudge() waits 500 ms and retries Enter up to 3 times 200 ms apart (TM
   });
 });
 
-Deno.test("waitForCommand() polls every 100 ms until the deadline (TMUX-21)", async () => {
-  let polls = 0;
-  const { tmux, events } = scripted(
-    () => (++polls < 3 ? fail("oops") : { stdout: "bash\n" }),
-  );
-  const err = await assertRejects(
-    () => tmux.waitForCommand("s", ["bash"], 1000),
-    TmuxWaitTimeoutError,
-  );
-  assertEquals(
-    err.message,
-    "timeout waiting for command (still running excluded command)",
-  );
-  assertEquals(events.filter((e) => e === "sleep 100").length, 10);
-  assertEquals(events[0], "tmux list-panes -t =s: -F #{pane_current_command}");
-  const ok = scripted(() => ({ stdout: "claude\n" }));
-  await ok.tmux.waitForCommand("s", ["bash"], 1000);
-  assertEquals(ok.events.length, 1);
-});
-
 Deno.test("waitForAgent() accepts a live agent pane and stops on a dead one", async () => {
   const live = scripted(() => ({ stdout: "0:bash\n0:claude\n" }));
   await live.tmux.waitForAgent("s", (c) => c === "claude", 1000);
@@ -268,21 +248,6 @@ Deno.test("waitForAgent() accepts a live agent pane and stops on a dead one", as
     () => shell.tmux.waitForAgent("s", (c) => c === "claude", 300),
     TmuxWaitTimeoutError,
   );
-});
-
-Deno.test("waitForClaudeReady() looks for > in the last 10 lines every 200 ms (TMUX-20)", async () => {
-  for (const screen of ["welcome\n> ", "x\n  >   \n", "> try this"]) {
-    const { tmux, events } = scripted(() => ({ stdout: screen }));
-    await tmux.waitForClaudeReady("s", 2000);
-    assertEquals(events, ["tmux capture-pane -p -t =s: -S -10"]);
-  }
-  const { tmux, events } = scripted(() => ({ stdout: "│ > boxed\n>>" }));
-  await assertRejects(
-    () => tmux.waitForClaudeReady("s", 1000),
-    TmuxWaitTimeoutError,
-    "timeout waiting for Claude prompt",
-  );
-  assertEquals(events.filter((e) => e === "sleep 200").length, 5);
 });
 
 Deno.test("acceptBypassPermissions() sends Down, 200 ms, Enter when the dialog shows (TMUX-22)", async (t) => {
@@ -331,43 +296,6 @@ Deno.test("acceptBypassPermissions() sends Down, 200 ms, Enter when the dialog s
         TmuxSessionNotFoundError,
       );
     },
-  );
-});
-
-Deno.test("ensureSessionFresh() wraps errors like the reference and tolerates a vanished zombie (O5)", async () => {
-  const gone = scripted((a) =>
-    a[0] === "has-session"
-      ? {}
-      : a[0] === "list-panes"
-      ? { stdout: "0:bash" }
-      : a[0] === "kill-session"
-      ? fail("can't find session: s")
-      : {}
-  );
-  assertEquals(
-    await gone.tmux.ensureSessionFresh("s", { dir: "/d" }),
-    "created",
-  );
-  assertEquals(gone.events.at(-1), "tmux new-session -d -s s -c /d");
-  const broken = scripted(() => fail("server exited unexpectedly"));
-  await assertRejects(
-    () => broken.tmux.ensureSessionFresh("s"),
-    TmuxError,
-    "checking session: tmux has-session: server exited unexpectedly",
-  );
-  const stuck = scripted((
-    a,
-  ) => (a[0] === "kill-session"
-    ? fail("permission denied")
-    : a[0] === "list-panes"
-    ? { stdout: "0:node" }
-    : {})
-  );
-  assertEquals(await stuck.tmux.ensureSessionFresh("s"), "existing");
-  await assertRejects(
-    () => stuck.tmux.ensureSessionFresh("s", { isAgent: () => false }),
-    TmuxError,
-    "killing zombie session: tmux kill-session: permission denied",
   );
 });
 

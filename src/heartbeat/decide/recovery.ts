@@ -24,6 +24,7 @@ import {
 import { checkSpawnMessage } from "../../town/pending.ts";
 import type { DecideContext } from "../engine.ts";
 import { parseLifecycleRequest } from "../lifecycle_parse.ts";
+import { lifecycleDoneKey } from "../notify_slots.ts";
 import type {
   Action,
   AgentBead,
@@ -364,7 +365,7 @@ export function decideLifecycle(
       from: msg.from,
       action: req.action,
     };
-    if (who) action.doneKey = `lifecycle-done:${key}`;
+    if (who) action.doneKey = lifecycleDoneKey(key);
     out.push(action);
   }
   if (deferred > 0) {
