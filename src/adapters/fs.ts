@@ -5,8 +5,17 @@
  * file; a planted symlink at the temp path or the target is replaced, never
  * followed.
  *
+ * Reads take regular files only: the file is opened with `O_NOFOLLOW` and
+ * `O_NONBLOCK` (so neither a symlink nor a FIFO without a writer is
+ * followed or waited on), checked with `fstat` on the open handle, and read
+ * through that handle up to a byte cap. A symlink, FIFO, socket or device
+ * at a town file is an error that names the path, never a hang or an
+ * endless read.
+ *
  * @module
  */
+
+import { constants, open } from "node:fs/promises";
 
 /** File metadata the daemon uses. */
 export interface FileInfo {
@@ -49,21 +58,85 @@ function toInfo(i: Deno.FileInfo): FileInfo {
   };
 }
 
+/** The default byte cap of {@link Fs.readText}. */
+export const DEFAULT_MAX_READ = 64 * 1024 * 1024;
+
+const READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW |
+  constants.O_NONBLOCK | (constants.O_NOCTTY ?? 0);
+
+function nodeCode(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === "string" ? code : undefined;
+}
+
+/**
+ * Reads the regular file at `path` (the last component is not followed),
+ * at most `maxBytes` bytes; null when it does not exist. Throws when the
+ * path is a symlink, FIFO, socket, device or directory, or holds more than
+ * `maxBytes` bytes (also when it grows past the cap while being read).
+ */
+export async function readRegularFile(
+  path: string,
+  maxBytes: number = DEFAULT_MAX_READ,
+): Promise<Uint8Array | null> {
+  let handle;
+  try {
+    handle = await open(path, READ_FLAGS);
+  } catch (err) {
+    const code = nodeCode(err);
+    if (code === "ENOENT" || err instanceof Deno.errors.NotFound) return null;
+    if (code === "ELOOP") {
+      throw new Error(`Not a regular file: "${path}" is a symlink`, {
+        cause: err,
+      });
+    }
+    throw err;
+  }
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) {
+      const kind = info.isFIFO()
+        ? "a FIFO"
+        : info.isDirectory()
+        ? "a directory"
+        : info.isSocket()
+        ? "a socket"
+        : "a device";
+      throw new Error(`Not a regular file: "${path}" is ${kind}`);
+    }
+    const tooLarge = (size: number) =>
+      new Error(
+        `File too large: "${path}" is ${
+          size > maxBytes && size === info.size ? "" : "at least "
+        }${size} bytes (limit ${maxBytes})`,
+      );
+    if (info.size > maxBytes) throw tooLarge(info.size);
+    // One byte past the cap tells a file that grew meanwhile.
+    let buf = new Uint8Array(Math.min(info.size, maxBytes) + 1);
+    let n = 0;
+    while (true) {
+      if (n === buf.length) {
+        if (n > maxBytes) throw tooLarge(n);
+        const bigger = new Uint8Array(
+          Math.min(maxBytes + 1, Math.max(n * 2, 4096)),
+        );
+        bigger.set(buf);
+        buf = bigger;
+      }
+      const { bytesRead } = await handle.read(buf, n, buf.length - n, null);
+      if (bytesRead === 0) return buf.subarray(0, n);
+      n += bytesRead;
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
 /** The real file system. */
 export const realFs: Fs = {
-  async readText(path, maxBytes = 64 * 1024 * 1024) {
-    try {
-      const info = await Deno.stat(path);
-      if (info.size > maxBytes) {
-        throw new Error(
-          `File too large: "${path}" is ${info.size} bytes (limit ${maxBytes})`,
-        );
-      }
-      return await Deno.readTextFile(path);
-    } catch (err) {
-      if (err instanceof Deno.errors.NotFound) return null;
-      throw err;
-    }
+  async readText(path, maxBytes = DEFAULT_MAX_READ) {
+    const bytes = await readRegularFile(path, maxBytes);
+    return bytes === null ? null : new TextDecoder().decode(bytes);
   },
   async writeAtomic(path, data, mode = 0o644) {
     await writeAtomic(path, data, mode);
