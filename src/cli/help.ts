@@ -68,6 +68,7 @@ The lock decides whether a daemon runs; the PID file only says which PID.
 `,
   run:
     `Usage: ${PROGRAM} run [--town DIR] [--interval D] [--log-max-bytes N] [--log-keep N]
+       [--heartbeat-deadline D]
 
 Runs the daemon in the foreground until SIGTERM or SIGINT.
 
@@ -75,6 +76,10 @@ Runs the daemon in the foreground until SIGTERM or SIGINT.
   --log-max-bytes N   Rotate daemon.log past N bytes (default 10485760, or
                       GT_DAEMON_LOG_MAX_BYTES)
   --log-keep N        Rotated logs kept (default 3, or GT_DAEMON_LOG_KEEP)
+  --heartbeat-deadline D
+                      A heartbeat running longer is logged as an overrun and
+                      the daemon goes on serving signals and events (default
+                      5m, or GT_DAEMON_HEARTBEAT_DEADLINE)
 
 Signals: SIGTERM/SIGINT stop; SIGUSR1 processes lifecycle mail now;
 SIGHUP/SIGUSR2 run a heartbeat now.

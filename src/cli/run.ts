@@ -10,6 +10,7 @@ import { type Engine, runDaemon } from "../daemon/daemon.ts";
 import type { SignalQueue } from "../daemon/signal_queue.ts";
 import type { DaemonState } from "../daemon/state.ts";
 import { AppError, errorMessage, UsageError } from "../errors.ts";
+import { parseDuration } from "../gotime.ts";
 import type { Log } from "../log.ts";
 import {
   type CliIo,
@@ -24,6 +25,7 @@ export interface RunOptions {
   interval?: string;
   logMaxBytes?: number;
   logKeep?: number;
+  heartbeatDeadline?: string;
 }
 
 /** Parses `run` arguments. */
@@ -36,6 +38,7 @@ export function parseRunArgs(args: string[]): RunOptions {
         interval: { type: "string" },
         "log-max-bytes": { type: "string" },
         "log-keep": { type: "string" },
+        "heartbeat-deadline": { type: "string" },
       },
       strict: true,
       allowPositionals: false,
@@ -48,6 +51,9 @@ export function parseRunArgs(args: string[]): RunOptions {
     }
     if (values["log-keep"] !== undefined) {
       out.logKeep = parseCount(values["log-keep"], "--log-keep");
+    }
+    if (values["heartbeat-deadline"] !== undefined) {
+      out.heartbeatDeadline = values["heartbeat-deadline"];
     }
     return out;
   } catch (err) {
@@ -95,6 +101,11 @@ export async function runRun(
     execPath: deps.execPath,
     engine: (ctx) => deps.engine({ town, intervalMs, ...ctx }),
   };
+  const deadline = resolveDeadline(
+    opts.heartbeatDeadline,
+    env.GT_DAEMON_HEARTBEAT_DEADLINE,
+  );
+  if (deadline !== undefined) runOpts.heartbeatDeadlineMs = deadline;
   if (logMaxBytes !== undefined) runOpts.logMaxBytes = logMaxBytes;
   if (logKeep !== undefined) runOpts.logKeep = logKeep;
   if (deps.startupNotes) runOpts.startupNotes = deps.startupNotes();
@@ -103,4 +114,23 @@ export async function runRun(
     throw new AppError(outcome.error ?? "Daemon failed");
   }
   return 0;
+}
+
+/** The heartbeat deadline from `--heartbeat-deadline` or the environment. */
+function resolveDeadline(
+  flag: string | undefined,
+  envText: string | undefined,
+): number | undefined {
+  const text = flag ?? (envText === "" ? undefined : envText);
+  if (text === undefined) return undefined;
+  const ms = parseDuration(text);
+  if (ms === null || ms < 100) {
+    const source = flag !== undefined
+      ? "--heartbeat-deadline"
+      : "GT_DAEMON_HEARTBEAT_DEADLINE";
+    throw new UsageError(
+      `Invalid ${source}: "${text}": use a duration such as "90s" or "5m" (at least 100ms)`,
+    );
+  }
+  return ms;
 }

@@ -55,6 +55,11 @@ export interface RunDaemonOptions {
   /** Deno version (for the SIGUSR1 inspector warning). */
   denoVersion: string;
   execPath: string;
+  /**
+   * Longest a heartbeat may run before the loop logs an overrun and goes
+   * on serving signals and events; {@link DEFAULT_HEARTBEAT_DEADLINE_MS}.
+   */
+  heartbeatDeadlineMs?: number;
   /** Log rotation settings. */
   logMaxBytes?: number;
   logKeep?: number;
@@ -77,6 +82,12 @@ const SIGNAL_NAMES: Record<DaemonSignal, string> = {
   SIGUSR1: "user defined signal 1",
   SIGUSR2: "user defined signal 2",
 };
+
+/**
+ * The default heartbeat deadline: well above the minute a heartbeat takes
+ * to restart a 240-agent town, far below "never".
+ */
+export const DEFAULT_HEARTBEAT_DEADLINE_MS = 5 * 60_000;
 
 /** How long a stop waits for in-flight work to unwind after aborting it. */
 const UNWIND_MS = 1_000;
@@ -186,6 +197,7 @@ export async function runDaemon(opts: RunDaemonOptions): Promise<RunOutcome> {
       aborter,
       log,
       intervalMs: opts.intervalMs,
+      deadlineMs: opts.heartbeatDeadlineMs ?? DEFAULT_HEARTBEAT_DEADLINE_MS,
       statePath: paths.state,
     });
   } catch (err) {
@@ -227,13 +239,21 @@ interface LoopCtx {
   aborter: AbortController;
   log: Log;
   intervalMs: number;
+  deadlineMs: number;
   statePath: string;
 }
 
 async function loop(engine: Engine, state: DaemonState, ctx: LoopCtx) {
   const { queue, aborter, log } = ctx;
   let due = Date.now();
-  const guarded = async (what: string, work: Promise<void>) => {
+  /** True while a heartbeat that overran its deadline has not finished. */
+  let overrunning = false;
+  let skipLogged = false;
+  const guarded = async (
+    what: string,
+    work: Promise<void>,
+    deadlineMs?: number,
+  ): Promise<boolean> => {
     const done = work.then(
       () => {},
       (err) => {
@@ -249,16 +269,21 @@ async function loop(engine: Engine, state: DaemonState, ctx: LoopCtx) {
       if (aborter.signal.aborted) return resolve();
       aborter.signal.addEventListener("abort", onAbort, { once: true });
     });
+    const late = new AbortController();
+    let finished = false;
     try {
       await Promise.race([
-        done,
+        done.then(() => (finished = true)),
         stopped.then(() => Promise.race([done, sleep(UNWIND_MS)])),
+        ...(deadlineMs === undefined ? [] : [sleep(deadlineMs, late.signal)]),
       ]);
     } finally {
+      late.abort();
       // One listener per pass on a signal that lives as long as the daemon
       // would otherwise pile up.
       aborter.signal.removeEventListener("abort", onAbort);
     }
+    return finished || aborter.signal.aborted;
   };
   while (!queue.stopping) {
     let event = queue.take();
@@ -276,8 +301,37 @@ async function loop(engine: Engine, state: DaemonState, ctx: LoopCtx) {
       await guarded("event handling", engine.events(aborter.signal));
       continue;
     }
+    if (overrunning) {
+      // Two heartbeats never act at once: wait for the late one.
+      if (!skipLogged) {
+        log.log("Heartbeat skipped: the previous one has not finished");
+        skipLogged = true;
+      }
+      due = Date.now() + ctx.intervalMs;
+      continue;
+    }
     log.log("Heartbeat starting (recovery-focused)");
-    await guarded("heartbeat", engine.heartbeat(aborter.signal));
+    const started = Date.now();
+    const work = engine.heartbeat(aborter.signal);
+    if (!(await guarded("heartbeat", work, ctx.deadlineMs))) {
+      log.log(
+        `Error: heartbeat overran its deadline of ${
+          goDuration(ctx.deadlineMs)
+        }; serving signals and events while it finishes`,
+      );
+      overrunning = true;
+      work.then(() => {}, () => {}).then(() => {
+        overrunning = false;
+        skipLogged = false;
+        log.log(
+          `Overrunning heartbeat finished after ${
+            goDuration(Date.now() - started)
+          }`,
+        );
+      });
+      due = Date.now() + ctx.intervalMs;
+      continue;
+    }
     if (queue.stopping) break;
     state.lastHeartbeat = new Date();
     state.heartbeatCount++;
