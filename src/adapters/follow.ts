@@ -1,96 +1,243 @@
 /**
- * Reading the end of a log file and following it, natively (no `tail`).
- * Following survives rotation: when the path names a new file (another
- * inode) or the file shrank, reading restarts from the new file's start.
+ * Reading the end of a log file and following it, natively (no `tail`), with
+ * `tail -F` semantics. The followed file stays open. On every poll it is read
+ * to its end; when the path names another file (rotation or re-creation) the
+ * old file is read to its end once more, then every file rotated after it
+ * (`<path>.N` … `<path>.1`, which the log never writes again) is read in
+ * order, and following goes on in the file now at the path. A file that
+ * shrank in place (truncation) is read again from its start. Nothing written
+ * is lost or repeated, even when several rotations happen between two polls,
+ * as long as the rotated files are still there.
  *
  * @module
  */
+
+/** How many `<path>.N` names are probed for rotated files. */
+const MAX_ROTATED = 1000;
+const CHUNK = 64 * 1024;
+
+interface Followed {
+  file: Deno.FsFile;
+  ino: number | null;
+  offset: number;
+  decoder: TextDecoder;
+}
+
+async function openFollowed(path: string): Promise<Followed | null> {
+  let file: Deno.FsFile;
+  try {
+    file = await Deno.open(path, { read: true });
+  } catch {
+    return null;
+  }
+  try {
+    const st = await file.stat();
+    return { file, ino: st.ino, offset: 0, decoder: new TextDecoder() };
+  } catch {
+    file.close();
+    return null;
+  }
+}
+
+/** Opens `path` positioned at its current end; null when it is missing. */
+function openFollowedSync(path: string): Followed | null {
+  let file: Deno.FsFile;
+  try {
+    file = Deno.openSync(path, { read: true });
+  } catch {
+    return null;
+  }
+  try {
+    const st = file.statSync();
+    return { file, ino: st.ino, offset: st.size, decoder: new TextDecoder() };
+  } catch {
+    file.close();
+    return null;
+  }
+}
+
+/** Reads `f` from its offset to its end (from the start if it shrank). */
+async function drain(f: Followed, write: (text: string) => void) {
+  const size = (await f.file.stat()).size;
+  if (size < f.offset) f.offset = 0;
+  if (size === f.offset) return;
+  await f.file.seek(f.offset, Deno.SeekMode.Start);
+  const buf = new Uint8Array(CHUNK);
+  while (true) {
+    const r = await f.file.read(buf);
+    if (r === null || r === 0) break;
+    f.offset += r;
+    write(f.decoder.decode(buf.subarray(0, r), { stream: true }));
+  }
+}
+
+function finish(f: Followed, write: (text: string) => void): void {
+  const rest = f.decoder.decode();
+  if (rest) write(rest);
+  f.file.close();
+}
+
+/**
+ * The files rotated after the one with inode `ino`, oldest first, ending
+ * with the file now at `path`. The names are probed newest first, so a
+ * rotation during the probe can show a file twice (kept once) but never
+ * hides one. When `ino` is not among them (deleted), only the file at
+ * `path` follows it.
+ */
+async function successors(
+  path: string,
+  ino: number | null,
+): Promise<Followed[]> {
+  const found: Followed[] = [];
+  const seen = new Set<number | null>();
+  let at = -1;
+  let misses = 0;
+  for (let i = 0; i <= MAX_ROTATED && at < 0; i++) {
+    const f = await openFollowed(i === 0 ? path : `${path}.${i}`);
+    if (f === null) {
+      // A rotation in progress leaves one gap at most.
+      if (i > 0 && ++misses >= 2) break;
+      continue;
+    }
+    misses = 0;
+    if (seen.has(f.ino)) {
+      f.file.close();
+      continue;
+    }
+    seen.add(f.ino);
+    if (f.ino === ino) {
+      f.file.close();
+      at = found.length;
+    } else {
+      found.push(f);
+    }
+  }
+  const newer = at < 0 ? found.slice(0, 1) : found.slice(0, at);
+  for (const f of found) if (!newer.includes(f)) f.file.close();
+  return newer.reverse();
+}
+
+/** The last `n` lines of the first `size` bytes of `file`. */
+async function lastLines(
+  file: Deno.FsFile,
+  size: number,
+  n: number,
+): Promise<string> {
+  if (n <= 0) return "";
+  let pos = size;
+  let buf = new Uint8Array(0);
+  let newlines = 0;
+  while (pos > 0 && newlines <= n) {
+    const len = Math.min(CHUNK, pos);
+    pos -= len;
+    const part = new Uint8Array(len);
+    await file.seek(pos, Deno.SeekMode.Start);
+    let read = 0;
+    while (read < len) {
+      const r = await file.read(part.subarray(read));
+      if (r === null) break;
+      read += r;
+    }
+    const merged = new Uint8Array(part.length + buf.length);
+    merged.set(part, 0);
+    merged.set(buf, part.length);
+    buf = merged;
+    newlines = 0;
+    for (const b of buf) if (b === 10) newlines++;
+  }
+  const lines = new TextDecoder().decode(buf).split("\n");
+  if (lines[lines.length - 1] === "") lines.pop();
+  return lines.slice(-n).map((l) => l + "\n").join("");
+}
 
 /** Returns the last `n` lines of `path` (without reading the whole file). */
 export async function tailLines(path: string, n: number): Promise<string> {
   if (n <= 0) return "";
   const file = await Deno.open(path, { read: true });
   try {
-    const size = (await file.stat()).size;
-    const chunk = 64 * 1024;
-    let pos = size;
-    let buf = new Uint8Array(0);
-    let newlines = 0;
-    while (pos > 0 && newlines <= n) {
-      const len = Math.min(chunk, pos);
-      pos -= len;
-      const part = new Uint8Array(len);
-      await file.seek(pos, Deno.SeekMode.Start);
-      let read = 0;
-      while (read < len) {
-        const r = await file.read(part.subarray(read));
-        if (r === null) break;
-        read += r;
-      }
-      const merged = new Uint8Array(part.length + buf.length);
-      merged.set(part, 0);
-      merged.set(buf, part.length);
-      buf = merged;
-      newlines = 0;
-      for (const b of buf) if (b === 10) newlines++;
-    }
-    const text = new TextDecoder().decode(buf);
-    const lines = text.split("\n");
-    if (lines[lines.length - 1] === "") lines.pop();
-    return lines.slice(-n).map((l) => l + "\n").join("");
+    return await lastLines(file, (await file.stat()).size, n);
   } finally {
     file.close();
   }
 }
 
+function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", done, { once: true });
+  });
+}
+
+/** Options for {@link followFile}. */
+export interface FollowOptions {
+  /** Poll period in ms (default 200). */
+  pollMs?: number;
+  /** Ends following. */
+  signal?: AbortSignal;
+  /**
+   * First write the last `lines` lines, read through the same open file,
+   * so nothing falls between them and what follows (default: none).
+   */
+  lines?: number;
+}
+
 /**
- * Writes whatever is appended to `path` from `offset` on, forever (until
- * `signal` aborts), following rotation and re-creation.
+ * Writes whatever is appended to `path` from now on (after the last
+ * `lines` lines), until `signal` aborts, following rotation, re-creation and
+ * truncation. A path that does not exist yet is read from its start once it
+ * appears.
  */
 export async function followFile(
   path: string,
   write: (text: string) => void,
-  options: { pollMs?: number; signal?: AbortSignal } = {},
+  options: FollowOptions = {},
 ): Promise<void> {
   const pollMs = options.pollMs ?? 200;
-  let ino: number | null = null;
-  let offset = 0;
-  try {
-    const st = await Deno.stat(path);
-    ino = st.ino;
-    offset = st.size;
-  } catch {
-    // not there yet: start at 0 when it appears
-  }
-  const decoder = new TextDecoder();
-  while (!options.signal?.aborted) {
-    let st: Deno.FileInfo | null = null;
-    try {
-      st = await Deno.stat(path);
-    } catch {
-      st = null;
+  const signal = options.signal;
+  // Opened synchronously: whatever is appended once this call has
+  // returned is followed.
+  let cur = openFollowedSync(path);
+  if (cur) {
+    if (options.lines) {
+      write(await lastLines(cur.file, cur.offset, options.lines));
     }
-    if (st) {
-      if (st.ino !== ino || st.size < offset) {
-        ino = st.ino;
-        offset = 0;
-      }
-      if (st.size > offset) {
-        const file = await Deno.open(path, { read: true });
+  }
+  try {
+    while (!signal?.aborted) {
+      if (cur === null) {
+        cur = await openFollowed(path);
+        if (cur) await drain(cur, write);
+      } else {
+        let ino: number | null | undefined;
         try {
-          await file.seek(offset, Deno.SeekMode.Start);
-          const buf = new Uint8Array(64 * 1024);
-          while (true) {
-            const r = await file.read(buf);
-            if (r === null || r === 0) break;
-            offset += r;
-            write(decoder.decode(buf.subarray(0, r), { stream: true }));
+          ino = (await Deno.stat(path)).ino;
+        } catch {
+          ino = undefined; // mid-rotation or deleted: keep the open file
+        }
+        // Everything written to the old file before the path moved on.
+        await drain(cur, write);
+        if (ino !== undefined && ino !== cur.ino) {
+          const next = await successors(path, cur.ino);
+          if (next.length > 0) {
+            finish(cur, write);
+            cur = next.pop()!;
+            for (const f of next) {
+              await drain(f, write);
+              finish(f, write);
+            }
+            await drain(cur, write);
           }
-        } finally {
-          file.close();
         }
       }
+      await pause(pollMs, signal);
     }
-    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  } finally {
+    cur?.file.close();
   }
 }

@@ -6,7 +6,11 @@
  */
 
 import { parseArgs } from "node:util";
-import { followFile, tailLines } from "../adapters/follow.ts";
+import {
+  followFile,
+  type FollowOptions,
+  tailLines,
+} from "../adapters/follow.ts";
 import { realFs } from "../adapters/fs.ts";
 import { AppError, errorMessage, UsageError } from "../errors.ts";
 import { townPaths } from "../town/paths.ts";
@@ -56,11 +60,13 @@ export async function runLogs(
   const path = townPaths(town).log;
   const info = await realFs.stat(path);
   if (info === null) throw new AppError(`No log file found at "${path}"`);
-  io.stdout(await tailLines(path, opts.lines));
-  if (opts.follow) {
-    const o: { signal?: AbortSignal } = {};
-    if (signal) o.signal = signal;
-    await followFile(path, io.stdout, o);
+  if (!opts.follow) {
+    io.stdout(await tailLines(path, opts.lines));
+    return 0;
   }
+  // The last lines and what follows them come from one open file.
+  const o: FollowOptions = { lines: opts.lines };
+  if (signal) o.signal = signal;
+  await followFile(path, io.stdout, o);
   return 0;
 }
