@@ -5,6 +5,9 @@
  * File contract:
  * - `.events.jsonl` is created (mode 0644) when missing; curation starts at
  *   its end, so events written before the start are not curated.
+ * - Both files must be regular files: a symlink (or FIFO, device) at either
+ *   path is refused, never followed, and logged; the curator waits until a
+ *   regular file is there again.
  * - Every `pollMs` (100 ms) the file is stat'ed and the bytes past the last
  *   offset are read and decoded as a UTF-8 stream (a character split across
  *   two reads is joined), and a line split across reads waits for its end.
@@ -25,6 +28,7 @@ import { join } from "node:path";
 import { AppError, errorMessage } from "../errors.ts";
 import type { Log } from "../log.ts";
 import { FeedCurator } from "../feed/curator.ts";
+import { openRegular } from "./regular_file.ts";
 
 /** Name of the raw events file in the town root. */
 export const EVENTS_FILE = ".events.jsonl";
@@ -74,18 +78,13 @@ export async function startFeedCurator(
   let offset: number;
   let ino: number | null;
   try {
-    const file = await Deno.open(eventsPath, {
-      read: true,
-      append: true,
-      create: true,
-      mode: 0o644,
-    });
+    const file = await openRegular(eventsPath, "append", 0o644);
     try {
       const info = await file.stat();
       offset = info.size;
       ino = info.ino;
     } finally {
-      file.close();
+      await file.close();
     }
   } catch (err) {
     throw new FeedStartError(
@@ -117,21 +116,20 @@ export async function startFeedCurator(
 
   const readNew = async (): Promise<string[]> => {
     const out: string[] = [];
-    const file = await Deno.open(eventsPath, { read: true });
+    const file = await openRegular(eventsPath, "read");
     try {
-      await file.seek(offset, Deno.SeekMode.Start);
       const buf = new Uint8Array(READ_CHUNK);
       let budget = maxRead;
       while (!stopped && budget > 0) {
-        const n = await file.read(buf);
-        if (n === null || n === 0) break;
+        const n = (await file.read(buf, 0, buf.length, offset)).bytesRead;
+        if (n === 0) break;
         offset += n;
         budget -= n;
         const text = decoder.decode(buf.subarray(0, n), { stream: true });
         for (const line of curator.ingest(text, now())) out.push(line);
       }
     } finally {
-      file.close();
+      await file.close();
     }
     return out;
   };
@@ -139,9 +137,18 @@ export async function startFeedCurator(
   const poll = async () => {
     let info: Deno.FileInfo;
     try {
-      info = await Deno.stat(eventsPath);
+      info = await Deno.lstat(eventsPath);
     } catch (err) {
       if (!(err instanceof Deno.errors.NotFound)) report("stat", err);
+      return;
+    }
+    if (!info.isFile) {
+      report(
+        `reading "${eventsPath}"`,
+        new Error(
+          "not a regular file (a symlink or special file is not followed)",
+        ),
+      );
       return;
     }
     if (info.ino !== ino || info.size < offset) {
@@ -158,11 +165,12 @@ export async function startFeedCurator(
     }
     if (lines.length > 0) {
       try {
-        await Deno.writeTextFile(feedPath, lines.join("\n") + "\n", {
-          append: true,
-          create: true,
-          mode: 0o644,
-        });
+        const feed = await openRegular(feedPath, "append", 0o644);
+        try {
+          await feed.writeFile(lines.join("\n") + "\n");
+        } finally {
+          await feed.close();
+        }
       } catch (err) {
         report(`writing "${feedPath}"`, err);
       }

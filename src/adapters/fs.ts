@@ -15,7 +15,7 @@
  * @module
  */
 
-import { constants, open } from "node:fs/promises";
+import { DEFAULT_MAX_READ, readRegularFile } from "./regular_file.ts";
 
 /** File metadata the daemon uses. */
 export interface FileInfo {
@@ -56,80 +56,6 @@ function toInfo(i: Deno.FileInfo): FileInfo {
     size: i.size,
     mtimeMs: i.mtime ? i.mtime.getTime() : null,
   };
-}
-
-/** The default byte cap of {@link Fs.readText}. */
-export const DEFAULT_MAX_READ = 64 * 1024 * 1024;
-
-const READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW |
-  constants.O_NONBLOCK | (constants.O_NOCTTY ?? 0);
-
-function nodeCode(err: unknown): string | undefined {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === "string" ? code : undefined;
-}
-
-/**
- * Reads the regular file at `path` (the last component is not followed),
- * at most `maxBytes` bytes; null when it does not exist. Throws when the
- * path is a symlink, FIFO, socket, device or directory, or holds more than
- * `maxBytes` bytes (also when it grows past the cap while being read).
- */
-export async function readRegularFile(
-  path: string,
-  maxBytes: number = DEFAULT_MAX_READ,
-): Promise<Uint8Array | null> {
-  let handle;
-  try {
-    handle = await open(path, READ_FLAGS);
-  } catch (err) {
-    const code = nodeCode(err);
-    if (code === "ENOENT" || err instanceof Deno.errors.NotFound) return null;
-    if (code === "ELOOP") {
-      throw new Error(`Not a regular file: "${path}" is a symlink`, {
-        cause: err,
-      });
-    }
-    throw err;
-  }
-  try {
-    const info = await handle.stat();
-    if (!info.isFile()) {
-      const kind = info.isFIFO()
-        ? "a FIFO"
-        : info.isDirectory()
-        ? "a directory"
-        : info.isSocket()
-        ? "a socket"
-        : "a device";
-      throw new Error(`Not a regular file: "${path}" is ${kind}`);
-    }
-    const tooLarge = (size: number) =>
-      new Error(
-        `File too large: "${path}" is ${
-          size > maxBytes && size === info.size ? "" : "at least "
-        }${size} bytes (limit ${maxBytes})`,
-      );
-    if (info.size > maxBytes) throw tooLarge(info.size);
-    // One byte past the cap tells a file that grew meanwhile.
-    let buf = new Uint8Array(Math.min(info.size, maxBytes) + 1);
-    let n = 0;
-    while (true) {
-      if (n === buf.length) {
-        if (n > maxBytes) throw tooLarge(n);
-        const bigger = new Uint8Array(
-          Math.min(maxBytes + 1, Math.max(n * 2, 4096)),
-        );
-        bigger.set(buf);
-        buf = bigger;
-      }
-      const { bytesRead } = await handle.read(buf, n, buf.length - n, null);
-      if (bytesRead === 0) return buf.subarray(0, n);
-      n += bytesRead;
-    }
-  } finally {
-    await handle.close();
-  }
 }
 
 /** The real file system. */
