@@ -135,6 +135,6 @@ export class Tmux extends TmuxCore {
     const calls = sessionConfigSteps(s, { theme, ...look }).flatMap((st) =>
       st.calls
     );
-    await this.run(calls.flatMap((c, i) => (i === 0 ? c : [";", ...c])));
+    await this.runSequence(calls);
   }
 }

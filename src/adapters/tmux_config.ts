@@ -28,7 +28,10 @@ export interface ConfigStep {
   calls: string[][];
 }
 
-const GT_SESSION_CHECK = "echo '#{session_name}' | grep -q '^gt-'";
+// The key bindings are server-wide: they run in every session, whatever its
+// name. tmux decides "is this a Gas Town session" itself (a format match,
+// no shell), and the session name reaches `gt` shell-quoted (`#{q:…}`).
+const GT_SESSION_CHECK = "#{m:gt-*,#{session_name}}";
 const SAFE_HOOK_VALUE = /^[A-Za-z0-9_./:=@%+,-]+$/;
 
 function words(text: string, ...rest: string[]): string[] {
@@ -37,9 +40,9 @@ function words(text: string, ...rest: string[]): string[] {
 
 function cycle(key: string, dir: string, fallback: string): string[] {
   return words(
-    `bind-key -T prefix ${key} if-shell`,
+    `bind-key -T prefix ${key} if-shell -F`,
     GT_SESSION_CHECK,
-    `run-shell 'gt cycle ${dir} --session #{session_name}'`,
+    `run-shell 'gt cycle ${dir} --session #{q:session_name}'`,
     fallback,
   );
 }
@@ -87,7 +90,7 @@ export function sessionConfigSteps(s: string, look: SessionLook): ConfigStep[] {
     {
       prefix: "setting feed binding",
       calls: [words(
-        "bind-key -T prefix a if-shell",
+        "bind-key -T prefix a if-shell -F",
         GT_SESSION_CHECK,
         "run-shell 'gt feed --window'",
         "display-message 'C-b a is for Gas Town sessions only'",

@@ -8,8 +8,16 @@
  */
 
 import { CommandAbortedError, errorMessage } from "../errors.ts";
-import type { PaneInfo } from "../heartbeat/types.ts";
+import type { PaneInfo, PaneOwner } from "../heartbeat/types.ts";
 import type { Runner } from "./process.ts";
+import {
+  commandSequence,
+  escapeArg,
+  formatLiteral,
+  ownerFormat,
+  parseOwner,
+  TOWN_TAG_OPTION,
+} from "./tmux_args.ts";
 import {
   classifyTmuxError,
   isSessionGone,
@@ -29,6 +37,11 @@ export interface TmuxOptions {
   now?: () => number;
   /** Aborts every call. */
   signal?: AbortSignal;
+  /**
+   * The town root: sessions created are tagged with it (`@gt_town`), and
+   * pane listings report whose each session is.
+   */
+  town?: string;
 }
 
 /** Default timeout of one tmux call. */
@@ -39,16 +52,20 @@ export const POLL_INTERVAL_MS = 100;
 // Fields are joined with ":", which tmux never allows in a session name
 // (it turns ":" and "." into "_"), and the one free-text field, the pane
 // command, comes last. Tabs would be safer to read, but tmux prints a tab as
-// "_" when no UTF-8 locale is set (cron, launchd, `env -i`).
-const PANE_FORMAT = [
-  "#{session_name}",
-  "#{pane_id}",
-  "#{pane_pid}",
-  "#{pane_dead}",
-  "#{session_created}",
-  "#{pid}",
-  "#{pane_current_command}",
-].join(":");
+// "_" when no UTF-8 locale is set (cron, launchd, `env -i`). The owner field
+// is one digit computed by tmux (`-` when no town is known).
+function paneFormat(owner: string): string {
+  return [
+    "#{session_name}",
+    "#{pane_id}",
+    "#{pane_pid}",
+    "#{pane_dead}",
+    "#{session_created}",
+    "#{pid}",
+    owner,
+    "#{pane_current_command}",
+  ].join(":");
+}
 
 /** A PID as tmux prints `#{pid}` or `#{pane_pid}`, or null. */
 function pidOf(text: string): number | null {
@@ -83,12 +100,22 @@ export interface NewSessionOptions {
   paneDiedHook?: string;
 }
 
+/** One pane of a session, as {@link TmuxCore.panes} reports it. */
+export interface SessionPane {
+  dead: boolean;
+  command: string;
+  /** Whose the session is; absent when no town is known. */
+  owner?: PaneOwner;
+}
+
 /** The single-call tmux operations; {@link Tmux} adds the composite ones. */
 export class TmuxCore {
   readonly #runner: Runner;
   readonly #env: Record<string, string> | undefined;
   readonly #timeoutMs: number;
   readonly #signal: AbortSignal | undefined;
+  readonly #town: string | undefined;
+  readonly #owner: string;
   /** Sleeps (injected in tests). */
   protected readonly sleep: (ms: number) => Promise<void>;
   /** Monotonic clock in ms (injected in tests). */
@@ -100,14 +127,28 @@ export class TmuxCore {
     this.#env = options.env;
     this.#timeoutMs = options.timeoutMs ?? TMUX_CALL_TIMEOUT_MS;
     this.#signal = options.signal;
+    this.#town = options.town;
+    this.#owner = options.town === undefined ? "-" : ownerFormat(options.town);
     this.sleep = options.sleep ??
       ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.now = options.now ?? (() => performance.now());
   }
 
-  /** Runs `tmux <args>`; resolves with trimmed stdout or throws a TmuxError. */
+  /**
+   * Runs one tmux command, `tmux <args>`, each argument escaped so tmux
+   * reads it back unchanged (see `escapeArg`); resolves with trimmed stdout
+   * or throws a TmuxError.
+   */
   async run(args: readonly string[]): Promise<string> {
-    const sub = args[0] ?? "";
+    return await this.#exec(args[0] ?? "", args.map(escapeArg));
+  }
+
+  /** Runs several tmux commands in one call (see `commandSequence`). */
+  async runSequence(commands: readonly (readonly string[])[]): Promise<string> {
+    return await this.#exec(commands[0]?.[0] ?? "", commandSequence(commands));
+  }
+
+  async #exec(sub: string, args: readonly string[]): Promise<string> {
     let result;
     try {
       result = await this.#runner.run(["tmux", ...args], {
@@ -168,28 +209,33 @@ export class TmuxCore {
    * a command that dies at once leaves a dead pane. tmux 3.3a built with
    * libutempter now and then misses a pane's exit and holds `pane-died`
    * back until something else makes it reap (see `tmux_reaper.ts`).
-   * A `dir` that does not exist is not an error to tmux (O14).
+   * A `dir` that does not exist is not an error to tmux (O14); tmux
+   * format-expands it, so its `#` are doubled. With a town, the session is
+   * tagged with it (`@gt_town`) in the same call.
    * Throws TmuxSessionExistsError when the name is taken.
    */
   async newSession(s: string, options: NewSessionOptions = {}): Promise<void> {
-    const args = ["new-session", "-d", "-s", s];
-    if (options.dir) args.push("-c", options.dir);
-    for (const [k, v] of options.env ?? []) args.push("-e", `${k}=${v}`);
-    if (options.command !== undefined) args.push(options.command);
+    const create = ["new-session", "-d", "-s", s];
+    if (options.dir) create.push("-c", formatLiteral(options.dir));
+    for (const [k, v] of options.env ?? []) create.push("-e", `${k}=${v}`);
+    if (options.command !== undefined) create.push(options.command);
+    const calls: string[][] = [create];
+    if (this.#town !== undefined) {
+      calls.push(["set-option", "-t", `=${s}:`, TOWN_TAG_OPTION, this.#town]);
+    }
     if (options.remainOnExit === true) {
-      args.push(";", "set-option", "-t", `=${s}:`, "remain-on-exit", "on");
+      calls.push(["set-option", "-t", `=${s}:`, "remain-on-exit", "on"]);
     }
     if (options.paneDiedHook !== undefined) {
-      args.push(
-        ";",
+      calls.push([
         "set-hook",
         "-t",
         `=${s}:`,
         "pane-died",
         options.paneDiedHook,
-      );
+      ]);
     }
-    await this.run(args);
+    await this.runSequence(calls);
   }
 
   /** Kills session `s` (exact name); TmuxSessionNotFoundError if absent. */
@@ -250,19 +296,25 @@ export class TmuxCore {
     return out === "" ? [] : out.split("\n");
   }
 
-  /** The panes of the session's current window: dead flag and command. */
-  async panes(s: string): Promise<{ dead: boolean; command: string }[]> {
+  /**
+   * The panes of the session's current window: dead flag, command and,
+   * with a town, whose the session is.
+   */
+  async panes(s: string): Promise<SessionPane[]> {
     const out = await this.run([
       "list-panes",
       "-t",
       `=${s}:`,
       "-F",
-      "#{pane_dead}:#{pane_current_command}",
+      `#{pane_dead}:${this.#owner}:#{pane_current_command}`,
     ]);
     if (out === "") return [];
     return out.split("\n").map((line) => {
-      const [dead = "", command = ""] = fields(line, 2) ?? [];
-      return { dead: dead === "1", command };
+      const [dead = "", owner = "", command = ""] = fields(line, 3) ?? [];
+      const pane: SessionPane = { dead: dead === "1", command };
+      const o = parseOwner(owner);
+      if (o !== undefined) pane.owner = o;
+      return pane;
     });
   }
 
@@ -270,14 +322,14 @@ export class TmuxCore {
   async listPanes(): Promise<Map<string, PaneInfo[]>> {
     let out: string;
     try {
-      out = await this.run(["list-panes", "-a", "-F", PANE_FORMAT]);
+      out = await this.run(["list-panes", "-a", "-F", paneFormat(this.#owner)]);
     } catch (err) {
       if (err instanceof TmuxNoServerError) return new Map();
       throw err;
     }
     const panes = new Map<string, PaneInfo[]>();
     for (const line of out.split("\n")) {
-      const f = fields(line, 7);
+      const f = fields(line, 8);
       if (f === null || !/^%\d+$/.test(f[1] ?? "")) continue;
       const [
         session = "",
@@ -286,6 +338,7 @@ export class TmuxCore {
         dead = "",
         created = "",
         serverPid = "",
+        owner = "",
         command = "",
       ] = f;
       const info: PaneInfo = {
@@ -298,6 +351,8 @@ export class TmuxCore {
       };
       const server = pidOf(serverPid);
       if (server !== null) info.serverPid = server;
+      const o = parseOwner(owner);
+      if (o !== undefined) info.owner = o;
       const list = panes.get(session);
       if (list) list.push(info);
       else panes.set(session, [info]);
@@ -353,15 +408,9 @@ export class TmuxCore {
     index: number,
     hookCommand: string,
   ): Promise<number | null> {
-    const out = await this.run([
-      "set-hook",
-      "-g",
-      `${name}[${index}]`,
-      hookCommand,
-      ";",
-      "display-message",
-      "-p",
-      "#{pid}",
+    const out = await this.runSequence([
+      ["set-hook", "-g", `${name}[${index}]`, hookCommand],
+      ["display-message", "-p", "#{pid}"],
     ]);
     return pidOf(out);
   }

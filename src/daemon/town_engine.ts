@@ -170,7 +170,7 @@ export class TownEngine implements Engine {
       ...(this.#o.onSpawn ? { onSpawn: this.#o.onSpawn } : {}),
     });
     const town = this.#o.town;
-    const tmux = new Tmux(runner, { signal: this.#o.signal });
+    const tmux = new Tmux(runner, { signal: this.#o.signal, town });
     const beadsOpts: ConstructorParameters<typeof Beads>[1] = {
       town,
       signal: this.#o.signal,

@@ -36,6 +36,17 @@ export interface AgentBead {
   updated: Date | null;
 }
 
+/** Whose a pane's session is (see `ownerFormat` in the tmux adapter). */
+export type PaneOwner =
+  /** Tagged for this town. */
+  | "town"
+  /** Tagged for another town. */
+  | "other-town"
+  /** Untagged, the pane's current directory inside this town. */
+  | "untagged-in-town"
+  /** Untagged and elsewhere (or a dead pane, which has no directory). */
+  | "untagged";
+
 /** One pane as listed by `tmux list-panes -a`. */
 export interface PaneInfo {
   session: string;
@@ -49,6 +60,8 @@ export interface PaneInfo {
   created?: number;
   /** PID of the tmux server (`#{pid}`); absent when unknown. */
   serverPid?: number;
+  /** Whose the session is; absent when the adapter knows no town. */
+  owner?: PaneOwner;
 }
 
 /** One message of `gt mail inbox --identity deacon/ --json`. */

@@ -234,16 +234,16 @@ Deno.test("nudge() waits 500 ms and retries Enter up to 3 times 200 ms apart (TM
 });
 
 Deno.test("waitForAgent() accepts a live agent pane and stops on a dead one", async () => {
-  const live = scripted(() => ({ stdout: "0:bash\n0:claude\n" }));
+  const live = scripted(() => ({ stdout: "0:-:bash\n0:-:claude\n" }));
   await live.tmux.waitForAgent("s", (c) => c === "claude", 1000);
-  const dead = scripted(() => ({ stdout: "1:claude\n" }));
+  const dead = scripted(() => ({ stdout: "1:-:claude\n" }));
   await assertRejects(
     () => dead.tmux.waitForAgent("s", (c) => c === "claude", 1000),
     TmuxError,
     'Agent exited in session "s"',
   );
   assertEquals(dead.events.length, 1);
-  const shell = scripted(() => ({ stdout: "0:bash\n" }));
+  const shell = scripted(() => ({ stdout: "0:-:bash\n" }));
   await assertRejects(
     () => shell.tmux.waitForAgent("s", (c) => c === "claude", 300),
     TmuxWaitTimeoutError,
@@ -302,16 +302,16 @@ Deno.test("acceptBypassPermissions() sends Down, 200 ms, Enter when the dialog s
 Deno.test("listPanes() parses the colon-separated listing (command last) and skips odd lines", async () => {
   const { tmux, events } = scripted(() => ({
     stdout: [
-      "gt-a:%1:100:0:1700000000:4321:claude",
-      "gt-a:%2:101:1:1700000000:4321:odd:name",
+      "gt-a:%1:100:0:1700000000:4321:-:claude",
+      "gt-a:%2:101:1:1700000000:4321:-:odd:name",
       "broken line",
-      "keep:%0:99:0:x:garbage:bash",
+      "keep:%0:99:0:x:garbage:-:bash",
       "",
     ].join("\n"),
   }));
   const panes = await tmux.listPanes();
   assertEquals(events, [
-    "tmux list-panes -a -F #{session_name}:#{pane_id}:#{pane_pid}:#{pane_dead}:#{session_created}:#{pid}:#{pane_current_command}",
+    "tmux list-panes -a -F #{session_name}:#{pane_id}:#{pane_pid}:#{pane_dead}:#{session_created}:#{pid}:-:#{pane_current_command}",
   ]);
   assertEquals([...panes.keys()], ["gt-a", "keep"]);
   const base = { session: "gt-a", created: 1700000000, serverPid: 4321 };

@@ -271,7 +271,9 @@ Deno.test("Tmux on a private server", async (t) => {
         for (const [key, text] of bindings) {
           const k = await srv.run(["list-keys", "-T", "prefix", key]);
           assert(
-            k.includes("if-shell") && k.includes("^gt-") && k.includes(text),
+            k.includes("if-shell -F") &&
+              k.includes("#{m:gt-*,#{session_name}}") &&
+              k.includes(text),
             k,
           );
         }
