@@ -13,6 +13,11 @@
  * `compile skipped: <reason>` and exits {@link SKIP_EXIT_CODE}, or 0 with
  * `--allow-skip`. Other failures pass deno's output and exit code through.
  *
+ * The binary embeds its base runtime, and from Deno 2.9.2 on SIGUSR1 opens
+ * a V8 inspector: the script refuses to build with an unsupported Deno, and
+ * checks what a host build reports with `--version` (a `DENORT_BIN` of
+ * another release is caught there), unless `--allow-unsupported-deno`.
+ *
  * @module
  */
 
@@ -25,6 +30,7 @@ import {
   v8FlagsArg,
 } from "../src/adapters/tools.ts";
 import { errorMessage, UsageError } from "../src/errors.ts";
+import { denoProblem, PINNED_DENO } from "../src/version.ts";
 
 /** Exit code when no base runtime could be had and `--allow-skip` is absent. */
 export const SKIP_EXIT_CODE = 3;
@@ -50,6 +56,8 @@ export interface CompileOptions {
   entry: string;
   /** Exit 0 instead of {@link SKIP_EXIT_CODE} when skipped. */
   allowSkip: boolean;
+  /** Build even with (or on top of) an unsupported Deno. */
+  allowUnsupportedDeno: boolean;
 }
 
 /** Parses the script's arguments; `host` is `Deno.build.target`. */
@@ -65,6 +73,7 @@ export function parseCompileArgs(args: string[], host: string): CompileOptions {
         output: { type: "string" },
         entry: { type: "string" },
         "allow-skip": { type: "boolean" },
+        "allow-unsupported-deno": { type: "boolean" },
       },
     }));
   } catch (err) {
@@ -90,6 +99,7 @@ export function parseCompileArgs(args: string[], host: string): CompileOptions {
     targets,
     entry: values.entry ?? join(ROOT, "main.ts"),
     allowSkip: values["allow-skip"] === true,
+    allowUnsupportedDeno: values["allow-unsupported-deno"] === true,
   };
   if (values.output !== undefined) opts.output = values.output;
   return opts;
@@ -130,6 +140,18 @@ export function lastCause(stderr: string): string {
   const causes = lines.slice(from + 1, to === -1 ? undefined : to)
     .filter((l) => /^\d+: /.test(l)).map((l) => l.replace(/^\d+: /, ""));
   return causes.at(-1) ?? lines.find((l) => l !== "") ?? "unknown error";
+}
+
+/** The Deno version a built binary reports in its `--version` line, or null. */
+export function reportedDeno(versionLine: string): string | null {
+  return /\(Deno ([^)\s]+)\)/.exec(versionLine)?.[1] ?? null;
+}
+
+/** Why building with Deno `version` is refused, or null when it is not. */
+export function compileRefusal(version: string, allow: boolean): string | null {
+  const problem = denoProblem(version);
+  if (problem === null || allow) return null;
+  return `Refusing to build on an unsupported Deno: ${problem}; build with Deno ${PINNED_DENO} (npx -y deno@${PINNED_DENO} task compile) and its base runtime, or pass --allow-unsupported-deno`;
 }
 
 /** The `deno compile` argv for one target (`deno` is `Deno.execPath()`). */
@@ -215,6 +237,21 @@ async function compileTarget(
     timeoutMs: 10 * 60_000,
   });
   if (result.code === 0) {
+    if (target === facts.host) {
+      // The base runtime decides the binary's Deno; ask the binary.
+      const v = await runner.run([output, "--version"], { timeoutMs: 30_000 });
+      const reported = reportedDeno(v.stdout) ?? `unknown (${v.stdout.trim()})`;
+      const refusal = compileRefusal(reported, opts.allowUnsupportedDeno);
+      if (refusal !== null) {
+        await Deno.remove(output).catch(() => {});
+        console.error(`${refusal} (the base runtime was Deno ${reported})`);
+        return { status: "failed", code: 1 };
+      }
+    } else if (base?.source === "env") {
+      console.log(
+        `Note: the base runtime in ${base.name} cannot be run on this host; it must be Deno ${PINNED_DENO}`,
+      );
+    }
     console.log(`Compiled ${output} (${target}, deno ${facts.version})`);
     return { status: "built", code: 0 };
   }
@@ -247,6 +284,11 @@ export async function main(args: string[]): Promise<number> {
   }
   if (!fileExists(opts.entry)) {
     console.error(`Entry module not found: "${opts.entry}"`);
+    return 1;
+  }
+  const refusal = compileRefusal(Deno.version.deno, opts.allowUnsupportedDeno);
+  if (refusal !== null) {
+    console.error(refusal);
     return 1;
   }
   const runner = createRunner();

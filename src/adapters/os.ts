@@ -88,6 +88,11 @@ export function exit(code: number): never {
   Deno.exit(code);
 }
 
+/** The version of the Deno runtime running this process. */
+export function denoVersion(): string {
+  return Deno.version.deno;
+}
+
 /** This process's PID. */
 export function ownPid(): number {
   return Deno.pid;

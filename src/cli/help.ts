@@ -36,6 +36,7 @@ Run '${PROGRAM} <command> --help' for a command's options.
 export const COMMAND_HELP: Record<string, string> = {
   start:
     `Usage: ${PROGRAM} start [--town DIR] [--interval D] [--quiet] [--wait S]
+       [--allow-unsupported-deno]
 
 Starts the daemon as a detached background process and waits until it
 holds the town lock and has written its PID file.
@@ -44,8 +45,12 @@ holds the town lock and has written its PID file.
                  GT_DAEMON_INTERVAL)
   -q, --quiet    Print nothing when started or already running
   --wait S       Seconds to wait for readiness (default 15)
+  --allow-unsupported-deno
+                 Run on a Deno other than 2.9.1 (also
+                 GT_DAEMON_ALLOW_UNSUPPORTED_DENO=1); see "run"
 
-Exit 0 when the daemon was started or was already running.
+The daemon runs on the same runtime as this command. Exit 0 when the daemon
+was started or was already running.
 `,
   stop: `Usage: ${PROGRAM} stop [--town DIR] [--timeout S] [--quiet]
 
@@ -68,7 +73,7 @@ The lock decides whether a daemon runs; the PID file only says which PID.
 `,
   run:
     `Usage: ${PROGRAM} run [--town DIR] [--interval D] [--log-max-bytes N] [--log-keep N]
-       [--heartbeat-deadline D]
+       [--heartbeat-deadline D] [--allow-unsupported-deno]
 
 Runs the daemon in the foreground until SIGTERM or SIGINT.
 
@@ -80,6 +85,11 @@ Runs the daemon in the foreground until SIGTERM or SIGINT.
                       A heartbeat running longer is logged as an overrun and
                       the daemon goes on serving signals and events (default
                       5m, or GT_DAEMON_HEARTBEAT_DEADLINE)
+  --allow-unsupported-deno
+                      Run on a Deno other than 2.9.1 (also
+                      GT_DAEMON_ALLOW_UNSUPPORTED_DENO=1). From 2.9.2 on,
+                      SIGUSR1 opens a V8 inspector on 127.0.0.1:9229 that any
+                      local user can use; status then shows a warning
 
 Signals: SIGTERM/SIGINT stop; SIGUSR1 processes lifecycle mail now;
 SIGHUP/SIGUSR2 run a heartbeat now.

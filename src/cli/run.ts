@@ -13,6 +13,11 @@ import { AppError, errorMessage, UsageError } from "../errors.ts";
 import { parseDuration } from "../gotime.ts";
 import type { Log } from "../log.ts";
 import {
+  ALLOW_UNSUPPORTED_ENV,
+  allowUnsupportedEnv,
+  runtimeGate,
+} from "../version.ts";
+import {
   type CliIo,
   parseCount,
   resolveInterval,
@@ -26,6 +31,8 @@ export interface RunOptions {
   logMaxBytes?: number;
   logKeep?: number;
   heartbeatDeadline?: string;
+  /** `--allow-unsupported-deno`: run even on an unsupported Deno. */
+  allowUnsupportedDeno?: boolean;
 }
 
 /** Parses `run` arguments. */
@@ -39,11 +46,13 @@ export function parseRunArgs(args: string[]): RunOptions {
         "log-max-bytes": { type: "string" },
         "log-keep": { type: "string" },
         "heartbeat-deadline": { type: "string" },
+        "allow-unsupported-deno": { type: "boolean" },
       },
       strict: true,
       allowPositionals: false,
     });
     const out: RunOptions = {};
+    if (values["allow-unsupported-deno"]) out.allowUnsupportedDeno = true;
     if (values.town !== undefined) out.town = values.town;
     if (values.interval !== undefined) out.interval = values.interval;
     if (values["log-max-bytes"] !== undefined) {
@@ -83,9 +92,15 @@ export async function runRun(
     startupNotes?: () => string[];
   },
 ): Promise<number> {
+  const env = io.env;
+  const gate = runtimeGate(
+    deps.denoVersion,
+    opts.allowUnsupportedDeno === true ||
+      allowUnsupportedEnv(env[ALLOW_UNSUPPORTED_ENV]),
+  );
+  if (gate.refusal !== null) throw new AppError(gate.refusal);
   const town = await resolveTown(io, opts.town);
   const intervalMs = resolveInterval(io, opts.interval);
-  const env = io.env;
   const logMaxBytes = opts.logMaxBytes ??
     (env.GT_DAEMON_LOG_MAX_BYTES
       ? parseCount(env.GT_DAEMON_LOG_MAX_BYTES, "GT_DAEMON_LOG_MAX_BYTES")

@@ -11,12 +11,18 @@
 import { parseArgs } from "node:util";
 import { realFs } from "../adapters/fs.ts";
 import { launchEnv } from "../adapters/launch_env.ts";
-import { pidAlive, sleep } from "../adapters/os.ts";
+import { denoVersion, pidAlive, sleep } from "../adapters/os.ts";
 import { spawnDetached } from "../adapters/spawn.ts";
 import { AppError, errorMessage, UsageError } from "../errors.ts";
 import { goDuration } from "../gotime.ts";
 import { townPaths } from "../town/paths.ts";
-import { PROGRAM } from "../version.ts";
+import {
+  ALLOW_UNSUPPORTED_ENV,
+  ALLOW_UNSUPPORTED_FLAG,
+  allowUnsupportedEnv,
+  PROGRAM,
+  runtimeGate,
+} from "../version.ts";
 import { type CliIo, resolveInterval, resolveTown, styler } from "./common.ts";
 import { probeDaemon } from "./probe.ts";
 
@@ -27,6 +33,8 @@ export interface StartOptions {
   quiet: boolean;
   /** Readiness deadline in ms. */
   waitMs: number;
+  /** `--allow-unsupported-deno`: run even on an unsupported Deno. */
+  allowUnsupportedDeno: boolean;
 }
 
 /** Parses `start` arguments. */
@@ -39,11 +47,16 @@ export function parseStartArgs(args: string[]): StartOptions {
         interval: { type: "string" },
         quiet: { type: "boolean", short: "q" },
         wait: { type: "string" },
+        "allow-unsupported-deno": { type: "boolean" },
       },
       strict: true,
       allowPositionals: false,
     });
-    const out: StartOptions = { quiet: values.quiet ?? false, waitMs: 15_000 };
+    const out: StartOptions = {
+      quiet: values.quiet ?? false,
+      waitMs: 15_000,
+      allowUnsupportedDeno: values["allow-unsupported-deno"] ?? false,
+    };
     if (values.town !== undefined) out.town = values.town;
     if (values.interval !== undefined) out.interval = values.interval;
     if (values.wait !== undefined) {
@@ -68,6 +81,11 @@ export async function runStart(
   opts: StartOptions,
   self: SelfCommand,
 ): Promise<number> {
+  // The daemon started here runs on this same runtime (Deno.execPath()).
+  const allow = opts.allowUnsupportedDeno ||
+    allowUnsupportedEnv(io.env[ALLOW_UNSUPPORTED_ENV]);
+  const gate = runtimeGate(denoVersion(), allow);
+  if (gate.refusal !== null) throw new AppError(gate.refusal);
   const town = await resolveTown(io, opts.town);
   const intervalMs = resolveInterval(io, opts.interval);
   const s = styler(io);
@@ -100,6 +118,7 @@ export async function runStart(
     town,
     "--interval",
     goDuration(intervalMs),
+    ...(allow ? [ALLOW_UNSUPPORTED_FLAG] : []),
   ];
   let child;
   try {

@@ -6,12 +6,14 @@ import { VERSION } from "../../src/version.ts";
 import {
   COMPILE_TARGETS,
   compileArgv,
+  compileRefusal,
   defaultOutput,
   denortCachePath,
   denortEnvName,
   isBaseRuntimeFailure,
   lastCause,
   parseCompileArgs,
+  reportedDeno,
   SKIP_EXIT_CODE,
 } from "../../scripts/compile.ts";
 import {
@@ -130,6 +132,19 @@ Deno.test("compileArgv() bakes the permissions and the V8 flags in", () => {
     "/src/main.ts",
   ]);
   assert.equal(v8FlagsArg(), "--v8-flags=--max-semi-space-size=1,--max-opt=2");
+});
+
+Deno.test("compileRefusal() refuses a Deno whose SIGUSR1 opens an inspector unless allowed; reportedDeno() reads --version", () => {
+  assert.equal(compileRefusal("2.9.1", false), null);
+  for (const v of ["2.9.2", "2.9.6", "3.0.0", "unknown (garbage)"]) {
+    const r = compileRefusal(v, false);
+    assert.ok(r?.startsWith("Refusing to build on an unsupported Deno"), v);
+    assert.ok(r?.includes("--allow-unsupported-deno"), v);
+    assert.equal(compileRefusal(v, true), null, v);
+  }
+  assert.ok(compileRefusal("2.9.6", false)?.includes("127.0.0.1:9229"));
+  assert.equal(reportedDeno(`gt-daemon ${VERSION} (Deno 2.9.6)\n`), "2.9.6");
+  assert.equal(reportedDeno("something else"), null);
 });
 
 Deno.test("compile helpers name the base runtime and read deno's error", () => {
