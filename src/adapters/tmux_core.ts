@@ -98,6 +98,11 @@ export interface NewSessionOptions {
   remainOnExit?: boolean;
   /** `pane-died` hook command, installed in the same tmux call. */
   paneDiedHook?: string;
+  /**
+   * A global `session-closed` hook entry set in the same tmux call, so the
+   * server the session lives on has it before anything can close it.
+   */
+  sessionClosedHook?: { index: number; command: string };
 }
 
 /** One pane of a session, as {@link TmuxCore.panes} reports it. */
@@ -234,6 +239,10 @@ export class TmuxCore {
         "pane-died",
         options.paneDiedHook,
       ]);
+    }
+    if (options.sessionClosedHook !== undefined) {
+      const { index, command } = options.sessionClosedHook;
+      calls.push(["set-hook", "-g", `session-closed[${index}]`, command]);
     }
     await this.runSequence(calls);
   }

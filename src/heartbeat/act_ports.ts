@@ -32,6 +32,8 @@ export interface ActPorts {
   isAgent(command: string): boolean;
   /** Directory for wake-up files (tmux hooks write here). */
   eventsDir: string;
+  /** The town's global `session-closed` hook, set with every new session. */
+  sessionClosedHook?: { index: number; command: string };
   /** Upper bound for waiting on a started agent (and its dialog). */
   agentWaitMs: number;
   /** The agent argv for a rig ("" for town-level agents), from the last snapshot. */

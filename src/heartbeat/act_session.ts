@@ -191,6 +191,9 @@ export async function startSession(
       env: spec.env,
       remainOnExit: true,
       ...(hook ? { paneDiedHook: hook } : {}),
+      ...(ports.sessionClosedHook
+        ? { sessionClosedHook: ports.sessionClosedHook }
+        : {}),
     });
   } catch (err) {
     throw new Error(`creating session: ${errorMessage(err)}`, { cause: err });

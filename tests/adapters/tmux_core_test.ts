@@ -181,6 +181,17 @@ Deno.test("newSession() builds one invocation with dir, env, command and remain-
   ]);
 });
 
+Deno.test("newSession() sets the global session-closed hook in the same invocation", async () => {
+  const { tmux, events } = scripted();
+  await tmux.newSession("gt-z", {
+    command: "exec claude",
+    sessionClosedHook: { index: 1234, command: "run-shell true" },
+  });
+  assertEquals(events, [
+    "tmux new-session -d -s gt-z exec claude ; set-hook -g session-closed[1234] run-shell true",
+  ]);
+});
+
 Deno.test("sendKeys() types literally, waits the debounce, then presses Enter (TMUX-19)", async () => {
   const { tmux, events } = scripted();
   await tmux.sendKeys("gt-x", "echo hi");

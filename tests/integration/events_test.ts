@@ -9,7 +9,7 @@
 
 import { assert, assertEquals } from "../helpers/assert.ts";
 import { waitFor } from "../helpers/cli.ts";
-import { Harness, rigBeads, workingPolecat } from "../helpers/harness.ts";
+import { bead, Harness, rigBeads, workingPolecat } from "../helpers/harness.ts";
 
 const POLECAT = "gt-gastown-Toast";
 
@@ -110,3 +110,54 @@ Deno.test("killed agents and killed sessions come back long before the heartbeat
     await h.close();
   }
 });
+
+for (const server of ["a running tmux server", "no tmux server"]) {
+  Deno.test(`a session killed 100 ms after the daemon created it is back long before the heartbeat, while the first heartbeat is still busy (${server} at start)`, async () => {
+    const h = await Harness.create({ rigs: ["gastown"] });
+    try {
+      // Without a server, the daemon's first session starts one.
+      if (server === "no tmux server") await h.tmux(["kill-server"]);
+      await Deno.mkdir(`${h.town}/gastown/witness`, { recursive: true });
+      // A polecat stuck on its work for 31 minutes: the Witness is mailed
+      // about it, and that mail takes 3 s, so the first heartbeat is still
+      // acting (and no restart backoff is left to wake the daemon) when the
+      // Witness dies.
+      await h.setBeads([
+        ...rigBeads("gastown"),
+        bead({
+          id: "gt-gastown-polecat-Toast",
+          role: "polecat",
+          rig: "gastown",
+          state: "working",
+          hook: "gt-abc",
+          updatedAgoMs: 31 * 60_000,
+        }),
+      ]);
+      await h.setMode("gt", "slow:3000", "mail-send");
+      assertEquals((await h.cli(["start", "--interval", "10m"])).code, 0);
+      let first: string | undefined;
+      assert(
+        await waitFor(async () => {
+          first = (await h.sessions()).get("gt-gastown-witness")?.id;
+          return first !== undefined;
+        }, 20_000),
+        await h.log(),
+      );
+      await new Promise((r) => setTimeout(r, 100));
+      await h.tmux(["kill-session", "-t", "=gt-gastown-witness"]);
+      assert(
+        await waitFor(async () => {
+          const s = (await h.sessions()).get("gt-gastown-witness");
+          return s !== undefined && s.id !== first &&
+            s.commands.includes("claude");
+        }, 15_000),
+        await h.log(),
+      );
+      // Back through the wake-up, not a second heartbeat.
+      assert(!(await h.log()).includes("Heartbeat complete (#2)"));
+      assertEquals((await h.cli(["stop"])).code, 0);
+    } finally {
+      await h.close();
+    }
+  });
+}
