@@ -24,6 +24,8 @@ import { benchRecovery } from "./bench/recovery.ts";
 import { renderReport } from "./bench/report.ts";
 import { type BenchResults, RESULTS_VERSION } from "./bench/results.ts";
 import { benchStatus } from "./bench/status_latency.ts";
+import { renderSideTable } from "./bench/vs_go_report.ts";
+import { benchVsGo, realTools } from "./bench/vs_go.ts";
 
 /** Environment added to every daemon the bench starts. */
 function daemonEnv(o: BenchOptions): Record<string, string> {
@@ -105,6 +107,39 @@ async function runAll(o: BenchOptions, r: BenchResults): Promise<void> {
       progress,
     });
   }
+  if (o.only.includes("vs-go")) {
+    const found = realTools();
+    if ("skip" in found) {
+      r.vsGoSkipped = found.skip;
+      progress(`vs-go skipped: ${found.skip}`);
+    } else {
+      note("vs-go");
+      r.vsGo = await benchVsGo(found.tools, {
+        parts: o.vsGoParts,
+        sizes: o.vsGoSizes,
+        heartbeatRuns: o.quick ? 2 : 3,
+        kills: o.kills,
+        goKills: 5,
+        capMs: o.capMs,
+        gapMs: o.gapMs,
+        statusRuns: o.statusRuns,
+        idleSeconds: o.vsGoIdleSeconds,
+        idleTicks: o.idleTicks,
+        chaosSeconds: o.chaosSeconds,
+        chaosGapMs: o.chaosGapMs,
+        chaosMix: o.chaosMix,
+        hangMs: o.hangMs,
+        seed: o.seed,
+        progress,
+      });
+    }
+  }
+}
+
+/** Renders the figures (Vega is loaded only when figures are drawn). */
+async function renderFigures(r: BenchResults, dir: string): Promise<string[]> {
+  const figures = await import("./bench/figures.ts");
+  return await figures.renderFigures(r, dir);
 }
 
 async function main(args: string[]): Promise<number> {
@@ -118,6 +153,21 @@ async function main(args: string[]): Promise<number> {
   if (o === "help") {
     console.log(USAGE);
     return 0;
+  }
+  if (o.figuresOnly !== null) {
+    const written = await renderFigures(
+      JSON.parse(await Deno.readTextFile(o.figuresOnly)),
+      resolve(REPO, o.figuresDir),
+    );
+    for (const f of written) console.log(f);
+    return 0;
+  }
+  if (o.only.length === 1 && o.only[0] === "vs-go") {
+    const found = realTools();
+    if ("skip" in found) {
+      console.error(`bench --vs-go cannot run: ${found.skip}`);
+      return 1;
+    }
   }
   // Every tmux call must reach a private server: never inherit TMUX, and
   // point the default TMUX_TMPDIR at a sandbox for anything not given one.
@@ -167,7 +217,17 @@ async function main(args: string[]): Promise<number> {
   await Deno.mkdir(dirname(out), { recursive: true });
   await Deno.writeTextFile(out, JSON.stringify(results, null, 2) + "\n");
   console.log(renderReport(results));
+  const side = renderSideTable(results);
+  if (side) console.log(`\n${side}`);
   console.log(`\nResults written to ${out} (${results.durationS} s)`);
+  try {
+    const written = await renderFigures(results, resolve(REPO, o.figuresDir));
+    if (written.length) console.log(`Figures: ${written.join(", ")}`);
+  } catch (err) {
+    console.error(
+      `figures not rendered: ${err instanceof Error ? err.message : err}`,
+    );
+  }
   return code;
 }
 

@@ -48,6 +48,8 @@ export interface ChaosOptions {
   daemonEnv: Record<string, string>;
   seed: number;
   progress: (line: string) => void;
+  /** Builds the town (default: a stand-in town of rigs × polecatsPerRig). */
+  makeTown?: () => Promise<BenchTown>;
 }
 
 type Fault = "agentKill" | "sessionKill" | "hang";
@@ -81,7 +83,7 @@ class ProcessBook {
 
 /** Runs the chaos test. */
 export async function benchChaos(o: ChaosOptions): Promise<ChaosResult> {
-  const t = await createTown({
+  const t = o.makeTown ? await o.makeTown() : await createTown({
     rigs: o.rigs,
     polecatsPerRig: o.polecatsPerRig,
     tmuxServer: true,
@@ -118,6 +120,7 @@ export async function benchChaos(o: ChaosOptions): Promise<ChaosResult> {
     let tmuxDup = 0;
     let dupSessions = new Set<string>();
     let upS = 0, respS = 0, totalS = 0, samples = 0;
+    const timeline: { s: number; up: number }[] = [];
     const t0 = performance.now();
     const end = t0 + o.seconds * 1000;
     let running = true;
@@ -147,6 +150,10 @@ export async function benchChaos(o: ChaosOptions): Promise<ChaosResult> {
         upS += dt * up.length;
         respS += now < hungUntil ? 0 : dt * up.length;
         totalS += dt * agents.length;
+        timeline.push({
+          s: Math.round((now - t0) / 100) / 10,
+          up: up.length / agents.length,
+        });
         for (const a of agents) {
           const since = downSince.get(a);
           if (next.has(a)) {
@@ -248,6 +255,7 @@ export async function benchChaos(o: ChaosOptions): Promise<ChaosResult> {
       },
       lateHooks,
       daemonNudgeMs: nudgeSetting(o.daemonEnv),
+      timeline,
     };
   } finally {
     await Deno.remove(hangFile).catch(() => {});

@@ -8,6 +8,7 @@
 
 import { runner, signalPid, sleep, waitFor } from "./proc.ts";
 import type { BenchTown } from "./town.ts";
+import { readCalls } from "./wrappers.ts";
 
 /** The session's live agent PID, or null. */
 export async function agentPid(
@@ -130,11 +131,19 @@ export async function killOnce(
   };
 }
 
-/** When each `gt log crash` for a session started (from the stand-in's calls). */
+/**
+ * When each `gt log crash` for a session started: from the stand-in's calls,
+ * or in a real town from the call-counting wrappers' log.
+ */
 export async function crashLogTimes(
   t: BenchTown,
 ): Promise<Map<string, number[]>> {
   const out = new Map<string, number[]>();
+  for (const c of await readCalls(`${t.root}/calls.tsv`)) {
+    const m = /^log crash .*--session (\S+)/.exec(c.args);
+    if (c.tool !== "gt" || !m) continue;
+    out.set(m[1]!, [...(out.get(m[1]!) ?? []), c.t]);
+  }
   let text = "";
   try {
     text = await Deno.readTextFile(`${t.fake}/calls.jsonl`);

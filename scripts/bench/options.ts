@@ -7,6 +7,7 @@
 
 import { parseArgs } from "node:util";
 import { parseDuration } from "../../src/gotime.ts";
+import { VS_GO_PARTS, type VsGoPart } from "./vs_go.ts";
 
 /** The benchmarks, in the order they run. */
 export const BENCHES = [
@@ -15,6 +16,7 @@ export const BENCHES = [
   "status",
   "idle",
   "chaos",
+  "vs-go",
 ] as const;
 
 /** One benchmark's name. */
@@ -49,6 +51,15 @@ export interface BenchOptions {
   hangMs: number;
   seed: number;
   out: string;
+  /** Parts of the side-by-side run with the reference daemon. */
+  vsGoParts: VsGoPart[];
+  /** Side-by-side: town sizes, idle soak length. */
+  vsGoSizes: { rigs: number; polecatsPerRig: number }[];
+  vsGoIdleSeconds: number;
+  /** Render the figures of this results file and exit (no run). */
+  figuresOnly: string | null;
+  /** Where the figures go. */
+  figuresDir: string;
 }
 
 /** Usage text. */
@@ -56,6 +67,14 @@ export const USAGE = `Usage: deno task bench [options]
 
   --quick                 a short run (about 6 minutes): fewer sizes, kills, runs, ticks
   --only LIST             comma-separated subset of: ${BENCHES.join(", ")}
+  --vs-go                 only the side-by-side run with the reference gt daemon on
+                          real towns (needs the real gt and bd: GT_DAEMON_REAL_GT,
+                          GT_DAEMON_REAL_BD, or deno task real-tools)
+  --vs-go-parts LIST      subset of: ${VS_GO_PARTS.join(", ")}
+  --vs-go-sizes LIST      side-by-side heartbeat sizes (default 1x1,5x10,20x10; quick 1x1,5x10)
+  --vs-go-idle-s N        idle soak length in seconds (default 600; quick 60)
+  --figures-only FILE     render the SVG figures of an existing results file, no run
+  --figures-dir DIR       where figures go (default bench-results/figures)
   --sizes LIST            heartbeat town sizes, rigs×polecats (default 1x1,5x10,20x10)
   --steady-runs N         steady heartbeats per size (default 5)
   --replay-max N          replay the reference's calls up to N polecats (default 50; 0 = never)
@@ -93,6 +112,11 @@ function duration(text: string | undefined, flag: string, fallback: string) {
 
 const STRING_FLAGS = [
   "only",
+  "vs-go-parts",
+  "vs-go-sizes",
+  "vs-go-idle-s",
+  "figures-only",
+  "figures-dir",
   "sizes",
   "steady-runs",
   "replay-max",
@@ -129,6 +153,7 @@ export function parseSizes(text: string): BenchOptions["sizes"] {
 export function parseBenchArgs(args: string[]): BenchOptions | "help" {
   const options: Record<string, { type: "string" | "boolean" }> = {
     quick: { type: "boolean" },
+    "vs-go": { type: "boolean" },
     help: { type: "boolean" },
   };
   for (const k of STRING_FLAGS) options[k] = { type: "string" };
@@ -141,8 +166,15 @@ export function parseBenchArgs(args: string[]): BenchOptions | "help" {
   if (v.help) return "help";
   const s = (k: string) => v[k] as string | undefined;
   const q = v.quick === true;
-  const only = (s("only") ?? BENCHES.join(",")).split(",").map((x) => x.trim())
-    .filter((x) => x);
+  const only = (s("only") ?? (v["vs-go"] ? "vs-go" : BENCHES.join(",")))
+    .split(",").map((x) => x.trim()).filter((x) => x);
+  const parts = (s("vs-go-parts") ?? VS_GO_PARTS.join(",")).split(",")
+    .map((x) => x.trim()).filter((x) => x);
+  for (const x of parts) {
+    if (!(VS_GO_PARTS as readonly string[]).includes(x)) {
+      throw new Error(`Unknown --vs-go-parts entry: "${x}"`);
+    }
+  }
   for (const b of only) {
     if (!(BENCHES as readonly string[]).includes(b)) {
       throw new Error(`Unknown benchmark: "${b}"`);
@@ -184,6 +216,13 @@ export function parseBenchArgs(args: string[]): BenchOptions | "help" {
     hangMs: num(s("hang-ms"), "--hang-ms", 2_000),
     seed: num(s("seed"), "--seed", 1),
     out: s("out") ?? "bench-results/latest.json",
+    vsGoParts: VS_GO_PARTS.filter((x) => parts.includes(x)),
+    vsGoSizes: parseSizes(
+      s("vs-go-sizes") ?? (q ? "1x1,5x10" : "1x1,5x10,20x10"),
+    ),
+    vsGoIdleSeconds: num(s("vs-go-idle-s"), "--vs-go-idle-s", q ? 60 : 600),
+    figuresOnly: s("figures-only") ?? null,
+    figuresDir: s("figures-dir") ?? "bench-results/figures",
   };
 }
 

@@ -8,6 +8,7 @@
 
 import type { FormulaPart } from "./formula.ts";
 import type { Summary } from "./stats.ts";
+import type { VsGoResults } from "./vs_go.ts";
 
 /** Schema version of the results file. */
 export const RESULTS_VERSION = 1;
@@ -146,6 +147,8 @@ export interface ChaosResult {
   lateHooks: number;
   /** GT_DAEMON_TMUX_NUDGE_MS of the run's daemon (null: the default). */
   daemonNudgeMs: number | null;
+  /** Each sample: seconds into the run, share of agents up. */
+  timeline?: { s: number; up: number }[];
 }
 
 /** The whole results file. */
@@ -162,6 +165,10 @@ export interface BenchResults {
   status?: StatusResult;
   idle?: IdleResult;
   chaos?: ChaosResult;
+  /** The side-by-side run with the reference daemon on real towns. */
+  vsGo?: VsGoResults;
+  /** Why the side-by-side run was skipped. */
+  vsGoSkipped?: string;
   notes: string[];
 }
 

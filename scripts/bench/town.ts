@@ -148,7 +148,7 @@ export async function createTown(o: TownOptions): Promise<BenchTown> {
     daemonPid: null,
     close: async () => {},
   };
-  t.close = cleanup.add(`town ${root}`, () => teardown(t));
+  t.close = cleanup.add(`town ${root}`, () => teardownTown(t));
   if (o.tmuxServer) await startServer(t);
   return t;
 }
@@ -264,7 +264,8 @@ export async function stopDaemon(t: BenchTown): Promise<void> {
   t.daemonPid = null;
 }
 
-async function teardown(t: BenchTown): Promise<void> {
+/** Stops the daemon, the tmux server and every stub agent by PID; removes the dir. */
+export async function teardownTown(t: BenchTown): Promise<void> {
   await stopDaemon(t);
   if (t.serverPid !== null) {
     const pid = t.serverPid;

@@ -168,7 +168,20 @@ Deno.test("parseBenchArgs() gives the full defaults, the quick ones, and rejects
   assertEquals(full.kills, 50);
   assertEquals(full.idleTicks, 10_000);
   assertEquals(full.sizes.length, 3);
-  assertEquals(full.only, ["heartbeat", "recovery", "status", "idle", "chaos"]);
+  assertEquals(full.only, [
+    "heartbeat",
+    "recovery",
+    "status",
+    "idle",
+    "chaos",
+    "vs-go",
+  ]);
+  const vsGo = parseBenchArgs(["--vs-go", "--vs-go-parts", "status,heartbeat"]);
+  assert(vsGo !== "help");
+  assertEquals(vsGo.only, ["vs-go"]);
+  assertEquals(vsGo.vsGoParts, ["heartbeat", "status"]);
+  assertEquals(vsGo.vsGoIdleSeconds, 600);
+  assertThrows(() => parseBenchArgs(["--vs-go-parts", "nope"]));
   const quick = parseBenchArgs(["--quick", "--only", "chaos,idle"]);
   assert(quick !== "help");
   assertEquals(quick.only, ["idle", "chaos"]);
