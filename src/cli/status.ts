@@ -7,7 +7,7 @@
 
 import { parseArgs } from "node:util";
 import { realFs } from "../adapters/fs.ts";
-import { executableMtime } from "../adapters/os.ts";
+import { executableMtime, pidCmdline } from "../adapters/os.ts";
 import { type DaemonState, decodeState } from "../daemon/state.ts";
 import { errorMessage, UsageError } from "../errors.ts";
 import { localClock, localDateTime, rfc3339, ZERO_TIME } from "../gotime.ts";
@@ -64,8 +64,12 @@ export async function runStatus(
   const live = probe.running && state !== null && state.pid === probe.pid
     ? state
     : null;
+  // The holder's command line tells a gt-daemon from the Go `gt daemon run`.
+  const command = probe.running && probe.pid !== null
+    ? await pidCmdline(probe.pid)
+    : null;
   const binary = programMtime ?? await executableMtime();
-  const binaryNewer = live?.startedAt && binary
+  const binaryNewer = live?.startedAt && live.version && binary
     ? binary.getTime() > live.startedAt.getTime()
     : false;
 
@@ -76,6 +80,7 @@ export async function runStatus(
         {
           running: probe.running,
           pid: probe.pid,
+          command,
           town,
           started_at: t(live?.startedAt),
           last_heartbeat: t(live?.lastHeartbeat),
@@ -124,7 +129,8 @@ export async function runStatus(
         } (#${live.heartbeatCount})\n`,
       );
     }
-    if (binary) {
+    // Only a gt-daemon (its state has a version) runs this executable.
+    if (binary && live.version) {
       io.stdout(`  Binary: ${localDateTime(binary)}\n`);
       if (binaryNewer) {
         io.stdout(
@@ -157,6 +163,9 @@ export async function runStatus(
       );
     }
     for (const w of live.warnings ?? []) io.stdout(`  ${s.warn(w)}\n`);
+  }
+  if (command && command.length > 0) {
+    io.stdout(`  Command: ${command.join(" ")}\n`);
   }
   if (probe.pidFileProblem) io.stdout(`  ${s.warn(probe.pidFileProblem)}\n`);
   if (stateProblem) {

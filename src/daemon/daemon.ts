@@ -9,12 +9,13 @@
 
 import { realFs } from "../adapters/fs.ts";
 import { FileLog } from "../adapters/log_file.ts";
-import { tryLockFile } from "../adapters/lock.ts";
+import { probeLock, tryLockFile } from "../adapters/lock.ts";
 import {
   type DaemonSignal,
   memoryUsage,
   onSignals,
   ownPid,
+  pidCmdline,
   sleep,
 } from "../adapters/os.ts";
 import { errorMessage } from "../errors.ts";
@@ -142,7 +143,9 @@ export async function runDaemon(opts: RunDaemonOptions): Promise<RunOutcome> {
   }
   if (!lock) {
     unsubscribe();
-    const error = "daemon already running (lock held by another process)";
+    const error = `daemon already running (lock held by ${await lockHolder(
+      paths.lock,
+    )})`;
     log.log(`Daemon startup failed (PID ${pid}): ${error}`);
     return { code: 1, error };
   }
@@ -354,4 +357,18 @@ async function saveState(
   } catch (err) {
     log.log(`${prefix}: ${errorMessage(err)}`);
   }
+}
+
+/**
+ * Who holds the town lock, for the loser's message: `PID n: <command line>`
+ * (a gt-daemon or the Go `gt daemon run`), or "another process".
+ */
+async function lockHolder(lockPath: string): Promise<string> {
+  const probe = await probeLock(lockPath).catch(() => null);
+  const pid = probe?.holderPid ?? null;
+  if (pid === null) return "another process";
+  const argv = await pidCmdline(pid);
+  return argv && argv.length > 0
+    ? `PID ${pid}: ${argv.join(" ")}`
+    : `PID ${pid}`;
 }

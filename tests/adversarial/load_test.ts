@@ -92,7 +92,7 @@ Deno.test("start every 100 ms while stop runs every second: never two daemons, a
     for (const r of failed) {
       assertMatch(
         r.stderr,
-        /^Error: (Daemon failed to start \(PID \d+, exit 1\): daemon already running \(lock held by another process\)|Daemon \(PID \d+\) started but was stopped before it was seen ready; check 'gt-daemon logs')\n$/,
+        /^Error: (Daemon failed to start \(PID \d+, exit 1\): daemon already running \(lock held by (another process|PID \d+(: [^\n]*)?)\)|Daemon \(PID \d+\) started but was stopped before it was seen ready; check 'gt-daemon logs')\n$/,
       );
     }
     // One final start leaves exactly one healthy daemon.

@@ -128,10 +128,12 @@ Deno.test("start reports an already running daemon with exit 0, and run refuses 
     const run = await runCli(["run"], { cwd: t.town, env });
     assert(Date.now() - started < 5_000);
     assertEquals(run.code, 1);
+    // The loser names the holder: its PID and command line.
     assertStringIncludes(
       run.stderr,
-      "daemon already running (lock held by another process)",
+      `daemon already running (lock held by PID ${pid}: `,
     );
+    assertStringIncludes(run.stderr, ` run --town ${t.town} `);
     assert(alive(pid));
     assertEquals(await readPid(t.town), pid);
     assertEquals((await readState(t.town))?.pid, pid);
