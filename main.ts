@@ -17,45 +17,8 @@ import {
 } from "./src/adapters/os.ts";
 import type { CliIo } from "./src/cli/common.ts";
 import { AppError, causeChain, UsageError } from "./src/errors.ts";
-import type { Log } from "./src/log.ts";
+import { discoverFs } from "./src/adapters/cli_fs.ts";
 import { PROGRAM, VERSION } from "./src/version.ts";
-
-const discoverFs = {
-  async exists(path: string) {
-    try {
-      await Deno.stat(path);
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  async isDir(path: string) {
-    try {
-      return (await Deno.stat(path)).isDirectory;
-    } catch {
-      return false;
-    }
-  },
-};
-
-const serviceFs = {
-  async writeFile(path: string, text: string) {
-    await Deno.mkdir(path.replace(/\/[^/]+$/, ""), { recursive: true });
-    await Deno.writeTextFile(path, text);
-  },
-  async removeFile(path: string) {
-    try {
-      await Deno.remove(path);
-      return true;
-    } catch (err) {
-      if (err instanceof Deno.errors.NotFound) return false;
-      throw err;
-    }
-  },
-  async ensureDir(path: string) {
-    await Deno.mkdir(path, { recursive: true });
-  },
-};
 
 async function dispatch(argv: string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
@@ -147,7 +110,7 @@ async function runCommand(io: CliIo, args: string[]): Promise<number> {
     "./src/adapters/tools.ts"
   );
   const { dropLaunchEnv } = await import("./src/adapters/launch_env.ts");
-  const { createTownEngine } = await import("./src/daemon/town_engine.ts");
+  const { townEngineFactory } = await import("./src/daemon/town_engine.ts");
   // What the launch added for this process is not for its children.
   dropLaunchEnv();
   const scrubbed = scrubAgentEnv();
@@ -162,85 +125,19 @@ async function runCommand(io: CliIo, args: string[]): Promise<number> {
           `Removed inherited agent identity variables: ${scrubbed.join(", ")}`,
         ]
         : [],
-    engine: ({ town, log, queue, signal, previous }) =>
-      createTownEngine({
-        town,
-        log,
-        queue,
-        env,
-        signal,
-        backoff: previous?.backoff,
-      }),
+    engine: townEngineFactory(env),
   });
 }
 
 async function heartbeatCommand(io: CliIo, args: string[]): Promise<number> {
   const { runHeartbeatCmd } = await import("./src/cli/control.ts");
   const { scrubAgentEnv } = await import("./src/adapters/tools.ts");
-  const { tryLockFile } = await import("./src/adapters/lock.ts");
-  const { FileLog } = await import("./src/adapters/log_file.ts");
-  const { realFs } = await import("./src/adapters/fs.ts");
-  const { SignalQueue } = await import("./src/daemon/signal_queue.ts");
-  const { createTownEngine } = await import("./src/daemon/town_engine.ts");
-  const { decodeState, emptyState, encodeState } = await import(
-    "./src/daemon/state.ts"
-  );
-  const { townPaths } = await import("./src/town/paths.ts");
-  const { formatLogLine } = await import("./src/log.ts");
-  const stderrLog = (): Log => ({
-    log: (m: string) => writeStderr(formatLogLine(new Date(), m)),
-  });
+  const { oneShotHeartbeat } = await import("./src/daemon/one_shot.ts");
   return await runHeartbeatCmd(io, args, (town) => {
     scrubAgentEnv();
-    const ac = new AbortController();
-    const paths = townPaths(town);
-    const make = (log: Log, backoff?: unknown) =>
-      createTownEngine({
-        town,
-        log,
-        queue: new SignalQueue(),
-        env: envObject(),
-        signal: ac.signal,
-        backoff,
-        watchTmux: false,
-      });
-    return Promise.resolve({
-      plan: () => make(stderrLog()).plan(),
-      async runOnce() {
-        await Deno.mkdir(paths.daemonDir, { recursive: true });
-        const lock = await tryLockFile(paths.lock);
-        if (!lock) {
-          throw new AppError(
-            "A daemon holds the town lock; it runs the heartbeats",
-          );
-        }
-        const log = new FileLog(paths.log, {
-          mirror: (line) => writeStderr(line),
-        });
-        try {
-          // The restart backoff lives in state.json, as for the daemon.
-          let state = emptyState();
-          try {
-            state = decodeState(
-              await realFs.readText(paths.state, 1024 * 1024),
-            );
-          } catch (err) {
-            log.log(
-              `Warning: replacing unreadable state file: ${causeChain(err)[0]}`,
-            );
-          }
-          const engine = make(log, state.backoff);
-          await engine.load();
-          log.log("Heartbeat starting (one-off)");
-          await engine.heartbeat(ac.signal);
-          log.log("Heartbeat complete (one-off)");
-          state.backoff = engine.stateExtras().backoff;
-          await realFs.writeAtomic(paths.state, encodeState(state), 0o644);
-        } finally {
-          lock.release();
-        }
-      },
-    });
+    return Promise.resolve(
+      oneShotHeartbeat(town, { env: envObject(), stderr: writeStderr }),
+    );
   });
 }
 
@@ -253,6 +150,7 @@ async function serviceCommand(io: CliIo, args: string[]): Promise<number> {
     "./src/adapters/tools.ts"
   );
   const { launchEnv } = await import("./src/adapters/launch_env.ts");
+  const { serviceFs } = await import("./src/adapters/cli_fs.ts");
   const opts = parseServiceArgs(args);
   if (opts.help) {
     io.stdout(SERVICE_HELP);

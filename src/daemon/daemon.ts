@@ -160,12 +160,7 @@ export async function runDaemon(opts: RunDaemonOptions): Promise<RunOutcome> {
       log.log(`Daemon startup failed (PID ${pid}): ${error}`);
       return { code: 1, error };
     }
-    let previous: DaemonState | null = null;
-    try {
-      previous = decodeState(await realFs.readText(paths.state, 1024 * 1024));
-    } catch (err) {
-      log.log(`Warning: replacing unreadable state file: ${errorMessage(err)}`);
-    }
+    const previous = await readState(paths.state, log);
     const warning = runtimeWarning(opts.denoVersion);
     state = {
       running: true,
@@ -346,12 +341,26 @@ async function loop(engine: Engine, state: DaemonState, ctx: LoopCtx) {
   }
 }
 
-async function saveState(
+/** Reads the last saved state; an unreadable file is logged (and later replaced). */
+export async function readState(
+  path: string,
+  log: Log,
+): Promise<DaemonState | null> {
+  try {
+    return decodeState(await realFs.readText(path, 1024 * 1024));
+  } catch (err) {
+    log.log(`Warning: replacing unreadable state file: ${errorMessage(err)}`);
+    return null;
+  }
+}
+
+/** Saves `state`; a failure is logged with `prefix`. */
+export async function saveState(
   path: string,
   state: DaemonState,
   log: Log,
   prefix: string,
-) {
+): Promise<void> {
   try {
     await realFs.writeAtomic(path, encodeState(state), 0o644);
   } catch (err) {

@@ -39,13 +39,15 @@ import {
   type TickOptions,
   type TickPorts,
 } from "../heartbeat/tick.ts";
-import { SESSION_PREFIX } from "../town/names.ts";
 import { townPaths } from "../town/paths.ts";
 import { parseWakeEvent } from "../town/wake_events.ts";
+import type { EngineFactory } from "../cli/run.ts";
 import type { Engine } from "./daemon.ts";
 import type { SignalQueue } from "./signal_queue.ts";
 import { TmuxWatch } from "./tmux_watch.ts";
+import { loadNotices, saveNotices } from "./notice_file.ts";
 import { ToolPaths } from "./tool_paths.ts";
+import { routeWakeEvents } from "./wake_routes.ts";
 
 export { nudgeInterval } from "./tmux_watch.ts";
 
@@ -76,6 +78,21 @@ export interface TownEngineOptions {
 /** Builds the engine for a town. */
 export function createTownEngine(opts: TownEngineOptions): TownEngine {
   return new TownEngine(opts);
+}
+
+/** The daemon's engine factory: a town engine that keeps the last run's backoff. */
+export function townEngineFactory(
+  env: Record<string, string | undefined>,
+): EngineFactory {
+  return ({ town, log, queue, signal, previous }) =>
+    createTownEngine({
+      town,
+      log,
+      queue,
+      env,
+      signal,
+      backoff: previous?.backoff,
+    });
 }
 
 /** The real town engine. */
@@ -177,15 +194,7 @@ export class TownEngine implements Engine {
 
   /** Loads the de-duplication state a previous run saved. */
   async load(): Promise<void> {
-    try {
-      const text = await realFs.readText(
-        this.#paths.notifications,
-        4 * 1024 * 1024,
-      );
-      if (text) this.#notices = NoticeBook.fromJSON(JSON.parse(text));
-    } catch {
-      // a damaged notifications file costs at most repeated warnings
-    }
+    this.#notices = await loadNotices(this.#paths.notifications);
   }
 
   /**
@@ -246,44 +255,17 @@ export class TownEngine implements Engine {
   /** Handles files dropped into the events directory, and expired backoffs. */
   async events(_signal: AbortSignal): Promise<void> {
     const events = (await takeEvents(this.#paths.events)).map(parseWakeEvent);
-    const recover = () =>
-      this.#tick({ checks: RECOVERY_CHECKS, scope: { mail: false } });
-    const died = events.flatMap((e) =>
-      e.kind === "paneDied" ? [e.session] : []
-    );
-    if (this.#recoverDue) {
-      this.#recoverDue = false;
-      if (died.length === 0) await recover();
-    }
-    if (events.length === 0) return;
-    const log = this.#o.log;
-    for (const e of events) {
-      if (e.kind !== "clearBackoff") continue;
-      const cleared = this.#backoff.clear(e.agent);
-      const agent = e.agent === "*" ? "all" : e.agent;
-      log.log(
-        cleared
-          ? `Cleared restart backoff for ${agent}`
-          : `No restart backoff recorded for ${agent}`,
-      );
-    }
-    if (events.some((e) => e.kind === "heartbeat")) {
-      log.log("Heartbeat requested through the events directory");
-      this.#o.queue.push("heartbeat");
-    }
-    if (events.some((e) => e.kind === "lifecycle")) {
-      log.log("Lifecycle processing requested through the events directory");
-      await this.lifecycle(this.#o.signal);
-    }
-    if (died.length > 0) {
-      log.log(`Agent exited in ${died.join(", ")}; checking sessions now`);
-    }
-    // Closed sessions are not logged: the daemon closes sessions itself on
-    // every restart, and a pass that finds something to do logs it.
-    const closed = events.some((e) =>
-      e.kind === "sessionClosed" && e.session.startsWith(SESSION_PREFIX)
-    );
-    if (died.length > 0 || closed) await recover();
+    const due = this.#recoverDue;
+    this.#recoverDue = false;
+    await routeWakeEvents(events, due, {
+      log: this.#o.log,
+      clearBackoff: (agent) => this.#backoff.clear(agent),
+      requestHeartbeat: () => this.#o.queue.push("heartbeat"),
+      lifecycle: () => this.lifecycle(this.#o.signal),
+      recover: async () => {
+        await this.#tick({ checks: RECOVERY_CHECKS, scope: { mail: false } });
+      },
+    });
   }
 
   /** Backoff state for state.json. */
@@ -297,16 +279,6 @@ export class TownEngine implements Engine {
   }
 
   async #saveNotices(): Promise<void> {
-    try {
-      await realFs.writeAtomic(
-        this.#paths.notifications,
-        JSON.stringify(this.#notices.toJSON(), null, 2),
-        0o644,
-      );
-    } catch (err) {
-      this.#o.log.log(
-        `Warning: failed to save notifications: ${errorMessage(err)}`,
-      );
-    }
+    await saveNotices(this.#paths.notifications, this.#notices, this.#o.log);
   }
 }
