@@ -36,10 +36,12 @@ Run '${PROGRAM} <command> --help' for a command's options.
 export const COMMAND_HELP: Record<string, string> = {
   start:
     `Usage: ${PROGRAM} start [--town DIR] [--interval D] [--quiet] [--wait S]
-       [--allow-unsupported-deno]
+       [--log-max-bytes N] [--log-keep N] [--heartbeat-deadline D]
+       [--min-uptime D] [--allow-unsupported-deno]
 
 Starts the daemon as a detached background process and waits until it
-holds the town lock and has written its PID file.
+holds the town lock and has written its PID file. Every option of 'run'
+is accepted and passed on to the daemon.
 
   --interval D   Heartbeat interval: 500ms, 2s, 3m (default 3m, or
                  GT_DAEMON_INTERVAL)
@@ -73,7 +75,7 @@ The lock decides whether a daemon runs; the PID file only says which PID.
 `,
   run:
     `Usage: ${PROGRAM} run [--town DIR] [--interval D] [--log-max-bytes N] [--log-keep N]
-       [--heartbeat-deadline D] [--allow-unsupported-deno]
+       [--heartbeat-deadline D] [--min-uptime D] [--allow-unsupported-deno]
 
 Runs the daemon in the foreground until SIGTERM or SIGINT.
 
@@ -85,6 +87,10 @@ Runs the daemon in the foreground until SIGTERM or SIGINT.
                       A heartbeat running longer is logged as an overrun and
                       the daemon goes on serving signals and events (default
                       5m, or GT_DAEMON_HEARTBEAT_DEADLINE)
+  --min-uptime D      An agent that ran this long before it died was
+                      healthy: it is restarted at once and its backoff is
+                      reset; quicker deaths back off and count toward a crash
+                      loop (default 10s, or GT_DAEMON_MIN_UPTIME)
   --allow-unsupported-deno
                       Run on a Deno other than 2.9.1 (also
                       GT_DAEMON_ALLOW_UNSUPPORTED_DENO=1). From 2.9.2 on,

@@ -11,6 +11,10 @@ import type { SignalQueue } from "../daemon/signal_queue.ts";
 import type { DaemonState } from "../daemon/state.ts";
 import { AppError, errorMessage, UsageError } from "../errors.ts";
 import { parseDuration } from "../gotime.ts";
+import { parseMinUptime } from "../heartbeat/backoff.ts";
+import { RUN_FLAGS, type RunOptions, runOptionsFrom } from "./run_flags.ts";
+
+export type { RunOptions };
 import type { Log } from "../log.ts";
 import {
   ALLOW_UNSUPPORTED_ENV,
@@ -24,47 +28,16 @@ import {
   resolveTown,
 } from "./common.ts";
 
-/** Parsed `run` options. */
-export interface RunOptions {
-  town?: string;
-  interval?: string;
-  logMaxBytes?: number;
-  logKeep?: number;
-  heartbeatDeadline?: string;
-  /** `--allow-unsupported-deno`: run even on an unsupported Deno. */
-  allowUnsupportedDeno?: boolean;
-}
-
 /** Parses `run` arguments. */
 export function parseRunArgs(args: string[]): RunOptions {
   try {
     const { values } = parseArgs({
       args,
-      options: {
-        town: { type: "string" },
-        interval: { type: "string" },
-        "log-max-bytes": { type: "string" },
-        "log-keep": { type: "string" },
-        "heartbeat-deadline": { type: "string" },
-        "allow-unsupported-deno": { type: "boolean" },
-      },
+      options: RUN_FLAGS,
       strict: true,
       allowPositionals: false,
     });
-    const out: RunOptions = {};
-    if (values["allow-unsupported-deno"]) out.allowUnsupportedDeno = true;
-    if (values.town !== undefined) out.town = values.town;
-    if (values.interval !== undefined) out.interval = values.interval;
-    if (values["log-max-bytes"] !== undefined) {
-      out.logMaxBytes = parseCount(values["log-max-bytes"], "--log-max-bytes");
-    }
-    if (values["log-keep"] !== undefined) {
-      out.logKeep = parseCount(values["log-keep"], "--log-keep");
-    }
-    if (values["heartbeat-deadline"] !== undefined) {
-      out.heartbeatDeadline = values["heartbeat-deadline"];
-    }
-    return out;
+    return runOptionsFrom(values);
   } catch (err) {
     if (err instanceof UsageError) throw err;
     throw new UsageError(`Invalid arguments for "run": ${errorMessage(err)}`);
@@ -79,6 +52,8 @@ export type EngineFactory = (ctx: {
   queue: SignalQueue;
   signal: AbortSignal;
   previous: DaemonState | null;
+  /** Minimum uptime of a healthy agent (flag or environment), if set. */
+  minUptimeMs?: number;
 }) => Promise<Engine> | Engine;
 
 /** Runs `run`; returns the exit code once the daemon stops. */
@@ -109,12 +84,20 @@ export async function runRun(
     (env.GT_DAEMON_LOG_KEEP
       ? parseCount(env.GT_DAEMON_LOG_KEEP, "GT_DAEMON_LOG_KEEP")
       : undefined);
+  const minUptimeMs = opts.minUptimeMs ??
+    resolveMinUptimeEnv(env.GT_DAEMON_MIN_UPTIME);
   const runOpts: Parameters<typeof runDaemon>[0] = {
     town,
     intervalMs,
     denoVersion: deps.denoVersion,
     execPath: deps.execPath,
-    engine: (ctx) => deps.engine({ town, intervalMs, ...ctx }),
+    engine: (ctx) =>
+      deps.engine({
+        town,
+        intervalMs,
+        ...ctx,
+        ...(minUptimeMs !== undefined ? { minUptimeMs } : {}),
+      }),
   };
   const deadline = resolveDeadline(
     opts.heartbeatDeadline,
@@ -129,6 +112,18 @@ export async function runRun(
     throw new AppError(outcome.error ?? "Daemon failed");
   }
   return 0;
+}
+
+/** The minimum uptime from `GT_DAEMON_MIN_UPTIME`, if set. */
+function resolveMinUptimeEnv(text: string | undefined): number | undefined {
+  if (text === undefined || text === "") return undefined;
+  const ms = parseMinUptime(text);
+  if (ms === null) {
+    throw new UsageError(
+      `Invalid GT_DAEMON_MIN_UPTIME: "${text}": use a duration such as "10s" (at most 1h)`,
+    );
+  }
+  return ms;
 }
 
 /** The heartbeat deadline from `--heartbeat-deadline` or the environment. */

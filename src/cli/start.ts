@@ -25,16 +25,18 @@ import {
 } from "../version.ts";
 import { type CliIo, resolveInterval, resolveTown, styler } from "./common.ts";
 import { probeDaemon } from "./probe.ts";
+import {
+  RUN_FLAGS,
+  runFlagArgv,
+  type RunOptions,
+  runOptionsFrom,
+} from "./run_flags.ts";
 
-/** Parsed `start` options. */
-export interface StartOptions {
-  town?: string;
-  interval?: string;
+/** Parsed `start` options: every `run` option, passed on, and its own. */
+export interface StartOptions extends RunOptions {
   quiet: boolean;
   /** Readiness deadline in ms. */
   waitMs: number;
-  /** `--allow-unsupported-deno`: run even on an unsupported Deno. */
-  allowUnsupportedDeno: boolean;
 }
 
 /** Parses `start` arguments. */
@@ -43,22 +45,18 @@ export function parseStartArgs(args: string[]): StartOptions {
     const { values } = parseArgs({
       args,
       options: {
-        town: { type: "string" },
-        interval: { type: "string" },
+        ...RUN_FLAGS,
         quiet: { type: "boolean", short: "q" },
         wait: { type: "string" },
-        "allow-unsupported-deno": { type: "boolean" },
       },
       strict: true,
       allowPositionals: false,
     });
     const out: StartOptions = {
+      ...runOptionsFrom(values),
       quiet: values.quiet ?? false,
       waitMs: 15_000,
-      allowUnsupportedDeno: values["allow-unsupported-deno"] ?? false,
     };
-    if (values.town !== undefined) out.town = values.town;
-    if (values.interval !== undefined) out.interval = values.interval;
     if (values.wait !== undefined) {
       const n = Number(values.wait);
       if (!Number.isFinite(n) || n <= 0) {
@@ -68,6 +66,7 @@ export function parseStartArgs(args: string[]): StartOptions {
     }
     return out;
   } catch (err) {
+    if (err instanceof UsageError) throw err;
     throw new UsageError(`Invalid arguments for "start": ${errorMessage(err)}`);
   }
 }
@@ -119,6 +118,7 @@ export async function runStart(
     "--interval",
     goDuration(intervalMs),
     ...(allow ? [ALLOW_UNSUPPORTED_FLAG] : []),
+    ...runFlagArgv(opts),
   ];
   let child;
   try {

@@ -157,7 +157,7 @@ export async function runStatus(
       io.stdout(
         `  ${
           s.warn(
-            `Crash loop: ${agent} (${b.restarts} restarts); clear with '${PROGRAM} clear-backoff ${agent}'`,
+            `Crash loop: ${agent} (${b.restarts} quick exits in a row); clear with '${PROGRAM} clear-backoff ${agent}'`,
           )
         }\n`,
       );

@@ -283,6 +283,17 @@ async function loop(engine: Engine, state: DaemonState, ctx: LoopCtx) {
     }
     return finished || aborter.signal.aborted;
   };
+  // What the engine persists (restart backoff) is saved after an event or
+  // lifecycle pass too, when it changed, so `status` shows it at once.
+  let savedExtras = "";
+  const saveExtras = async () => {
+    const extras = engine.stateExtras?.();
+    const text = JSON.stringify(extras ?? {});
+    if (extras === undefined || text === savedExtras) return;
+    savedExtras = text;
+    Object.assign(state, extras);
+    await saveState(ctx.statePath, state, log, "Warning: failed to save state");
+  };
   while (!queue.stopping) {
     let event = queue.take();
     if (event === null && Date.now() >= due) event = "heartbeat";
@@ -293,10 +304,12 @@ async function loop(engine: Engine, state: DaemonState, ctx: LoopCtx) {
     if (event === "stop") break;
     if (event === "lifecycle") {
       await guarded("lifecycle processing", engine.lifecycle(aborter.signal));
+      await saveExtras();
       continue;
     }
     if (event === "events") {
       await guarded("event handling", engine.events(aborter.signal));
+      await saveExtras();
       continue;
     }
     if (overrunning) {
@@ -334,7 +347,9 @@ async function loop(engine: Engine, state: DaemonState, ctx: LoopCtx) {
     state.lastHeartbeat = new Date();
     state.heartbeatCount++;
     state.memory = memoryUsage();
-    Object.assign(state, engine.stateExtras?.() ?? {});
+    const extras = engine.stateExtras?.() ?? {};
+    savedExtras = JSON.stringify(extras);
+    Object.assign(state, extras);
     await saveState(ctx.statePath, state, log, "Warning: failed to save state");
     log.log(`Heartbeat complete (#${state.heartbeatCount})`);
     due = Date.now() + ctx.intervalMs;

@@ -9,16 +9,30 @@
 
 import { goJson, parseRfc3339, rfc3339, ZERO_TIME } from "../gotime.ts";
 
-/** Per-agent restart bookkeeping shown by `status --json`. */
+/**
+ * Per-agent restart bookkeeping shown by `status --json` (times in ms since
+ * the epoch). The optional fields were added later; an entry without them
+ * still restores.
+ */
 export interface BackoffEntry {
-  /** Restarts inside the current window. */
+  /** Quick deaths (uptime under the minimum) inside the current window. */
   restarts: number;
-  /** Earliest time of the next allowed restart (ms since epoch). */
+  /** Earliest time of the next allowed restart. */
   nextAllowedMs: number;
   /** True while the agent is considered crash-looping. */
   crashLoop: boolean;
-  /** Time of the last restart (ms since epoch). */
+  /** Time of the last start. */
   lastRestartMs: number;
+  /** The uptime below which a death counts as quick. */
+  minUptimeMs?: number;
+  /** When the death of the current run was first seen. */
+  downSinceMs?: number;
+  /** How long the last ended run lasted. */
+  lastUptimeMs?: number;
+  /** Time of the last quick death. */
+  lastQuickDeathMs?: number;
+  /** When the quick deaths are forgotten if no other comes. */
+  decaysAtMs?: number;
 }
 
 /** The daemon's persisted state. */

@@ -25,7 +25,12 @@ import { createRunner } from "../adapters/process.ts";
 import { Tmux } from "../adapters/tmux.ts";
 import { errorMessage } from "../errors.ts";
 import type { Log } from "../log.ts";
-import { BackoffBook } from "../heartbeat/backoff.ts";
+import {
+  BackoffBook,
+  DEFAULT_BACKOFF,
+  DEFAULT_MIN_UPTIME_MS,
+  parseMinUptime,
+} from "../heartbeat/backoff.ts";
 import {
   HEARTBEAT_CHECKS,
   LIFECYCLE_CHECKS,
@@ -67,6 +72,11 @@ export interface TownEngineOptions {
   /** Restart backoff carried over from the previous daemon (state.json). */
   backoff?: unknown;
   /**
+   * Uptime after which an agent's death is healthy (no backoff); default
+   * from `GT_DAEMON_MIN_UPTIME`, else 10 s.
+   */
+  minUptimeMs?: number;
+  /**
    * Install the town's `session-closed` hook and nudge the tmux server
    * (default true); a one-off heartbeat has nobody to wake.
    */
@@ -84,7 +94,7 @@ export function createTownEngine(opts: TownEngineOptions): TownEngine {
 export function townEngineFactory(
   env: Record<string, string | undefined>,
 ): EngineFactory {
-  return ({ town, log, queue, signal, previous }) =>
+  return ({ town, log, queue, signal, previous, minUptimeMs }) =>
     createTownEngine({
       town,
       log,
@@ -92,6 +102,7 @@ export function townEngineFactory(
       env,
       signal,
       backoff: previous?.backoff,
+      ...(minUptimeMs !== undefined ? { minUptimeMs } : {}),
     });
 }
 
@@ -114,7 +125,13 @@ export class TownEngine implements Engine {
     this.#o = opts;
     this.#paths = townPaths(opts.town);
     this.#clock = opts.clock ?? systemClock;
-    this.#backoff = BackoffBook.fromJSON(opts.backoff);
+    this.#backoff = BackoffBook.fromJSON(opts.backoff, {
+      policy: {
+        ...DEFAULT_BACKOFF,
+        minUptimeMs: opts.minUptimeMs ?? minUptimeFromEnv(opts.env, opts.log),
+      },
+      nowMs: this.#clock.now(),
+    });
     this.#tools = new ToolPaths(opts.env, opts.log);
     this.#wake = new BackoffWake(this.#clock, () => {
       this.#recoverDue = true;
@@ -281,4 +298,21 @@ export class TownEngine implements Engine {
   async #saveNotices(): Promise<void> {
     await saveNotices(this.#paths.notifications, this.#notices, this.#o.log);
   }
+}
+
+/** The minimum uptime from `GT_DAEMON_MIN_UPTIME` (a bad value is logged). */
+function minUptimeFromEnv(
+  env: Record<string, string | undefined>,
+  log: Log,
+): number {
+  const text = env.GT_DAEMON_MIN_UPTIME;
+  if (text === undefined || text === "") return DEFAULT_MIN_UPTIME_MS;
+  const ms = parseMinUptime(text);
+  if (ms !== null) return ms;
+  log.log(
+    `Warning: GT_DAEMON_MIN_UPTIME=${
+      JSON.stringify(text)
+    } is not a duration such as "10s"; using 10s`,
+  );
+  return DEFAULT_MIN_UPTIME_MS;
 }

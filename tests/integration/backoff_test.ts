@@ -6,55 +6,116 @@ import {
 import { readState, waitFor } from "../helpers/cli.ts";
 import { Harness, rigBeads, workingPolecat } from "../helpers/harness.ts";
 
-type Backoff = Record<string, { restarts: number; crashLoop: boolean }>;
+type Backoff = Record<
+  string,
+  { restarts: number; crashLoop: boolean; lastRestartMs: number }
+>;
 
-Deno.test("a polecat that keeps dying is restarted with growing backoff, shown by status, and cleared on request", async () => {
+Deno.test("a healthy polecat killed six times is back at once each time; one whose command exits at once is held back, shown by status, and cleared on request", async () => {
   const h = await Harness.create({ rigs: ["gastown"] });
   try {
-    await Deno.mkdir(`${h.town}/gastown/polecats/Toast`, { recursive: true });
+    for (const n of ["Toast", "Crash"]) {
+      await Deno.mkdir(`${h.town}/gastown/polecats/${n}`, { recursive: true });
+    }
     await h.healthyRigs("gastown");
     await h.setBeads([
       ...rigBeads("gastown"),
       workingPolecat("gastown", "Toast"),
+      workingPolecat("gastown", "Crash"),
     ]);
-    await Deno.writeTextFile(`${h.fake}/agent-die`, "");
-    const t0 = Date.now();
-    assertEquals((await h.cli(["start", "--interval", "300ms"])).code, 0);
-    const agent = "gastown/polecats/Toast";
-    const restarts = async () =>
-      ((await readState(h.town))?.backoff as Backoff)?.[agent]?.restarts ?? 0;
-    assert(
-      await waitFor(async () => (await restarts()) >= 4, 40_000),
-      await h.log(),
-    );
-    // Heartbeats run every 300 ms and every death wakes the daemon, yet the
-    // restarts are spaced 1 s, 2 s, 4 s apart.
-    const took = Date.now() - t0;
-    assert(took >= 6_000, `4 restarts within ${took} ms`);
-    const log = await h.log();
-    assertStringIncludes(log, `Not restarting ${agent} yet: backing off`);
-    const status = JSON.parse((await h.cli(["status", "--json"])).stdout);
-    assert(status.backoff[agent].restarts >= 4, JSON.stringify(status.backoff));
+    await Deno.writeTextFile(`${h.fake}/agent-die.Crash`, "1");
+    const minUptime = 1_500;
+    // One heartbeat at start; after that only events bring agents back.
+    const start = await h.cli([
+      "start",
+      "--interval",
+      "10m",
+      "--min-uptime",
+      `${minUptime}ms`,
+    ]);
+    assertEquals(start.code, 0, start.stderr);
+    const healthy = "gastown/polecats/Toast";
+    const crashing = "gastown/polecats/Crash";
+    const backoff = async () =>
+      ((await readState(h.town))?.backoff ?? {}) as Backoff;
+    const toast = async () => {
+      const s = (await h.sessions()).get("gt-gastown-Toast");
+      return s?.commands.includes("claude") ? s : null;
+    };
 
-    await Deno.remove(`${h.fake}/agent-die`);
-    const clear = await h.cli(["clear-backoff", agent]);
+    const backWithin: number[] = [];
+    for (let kill = 1; kill <= 6; kill++) {
+      // Wait until it has run healthy for the minimum uptime (tmux gives
+      // the creation time in whole seconds).
+      let id = "";
+      assert(
+        await waitFor(async () => {
+          const s = await toast();
+          if (!s) return false;
+          id = s.id;
+          return Date.now() >= (s.created + 1) * 1000 + minUptime;
+        }, 20_000),
+        `kill ${kill}: ${await h.log()}`,
+      );
+      const t0 = Date.now();
+      await h.tmux(["kill-session", "-t", "=gt-gastown-Toast"]);
+      assert(
+        await waitFor(async () => {
+          const s = await toast();
+          return s !== null && s.id !== id;
+        }, 10_000),
+        `kill ${kill}: not back: ${await h.log()}`,
+      );
+      backWithin.push(Date.now() - t0);
+    }
+    console.log(`healthy polecat back within (ms): ${backWithin.join(", ")}`);
+    const log = await h.log();
+    assert(!log.includes(`Not restarting ${healthy}`), log);
+    const entry = (await backoff())[healthy];
+    assertEquals(entry?.restarts, 0, JSON.stringify(entry));
+    assertEquals(entry?.crashLoop, false);
+
+    // Meanwhile the crashing polecat was started with growing gaps (at
+    // least 1 s, 2 s, 4 s, … after each death), not on every death.
+    const crashStarts = async () =>
+      (await h.agents()).filter((a) =>
+        (a.env as Record<string, string>).GT_POLECAT === "Crash"
+      ).map((a) => a.t as number);
+    assert(
+      await waitFor(
+        async () => (await backoff())[crashing]?.crashLoop === true,
+        40_000,
+      ),
+      `no crash loop: ${JSON.stringify(await backoff())}\n${await h.log()}`,
+    );
+    const starts = await crashStarts();
+    assertEquals(starts.length, 5, JSON.stringify(starts));
+    for (let i = 1; i < starts.length; i++) {
+      const gap = starts[i]! - starts[i - 1]!;
+      assert(gap >= 1_000 * 2 ** (i - 1), `gap ${i}: ${gap} ms`);
+    }
+    assertStringIncludes(await h.log(), `Not restarting ${crashing} yet`);
+    const status = JSON.parse((await h.cli(["status", "--json"])).stdout);
+    assertEquals(status.backoff[crashing].crashLoop, true);
+    assertEquals(status.backoff[crashing].minUptimeMs, minUptime);
+    assert(status.backoff[crashing].restarts >= 5);
+    assertStringIncludes(
+      (await h.cli(["status"])).stdout,
+      `Crash loop: ${crashing}`,
+    );
+
+    await Deno.remove(`${h.fake}/agent-die.Crash`);
+    const clear = await h.cli(["clear-backoff", crashing]);
     assertEquals(clear.code, 0, clear.stderr);
     assert(
       await waitFor(
         async () =>
-          (await h.log()).includes(`Cleared restart backoff for ${agent}`),
+          (await h.log()).includes(`Cleared restart backoff for ${crashing}`),
         10_000,
       ),
     );
     assert(
-      await waitFor(
-        async () =>
-          (await h.sessions()).get("gt-gastown-Toast")?.commands.includes(
-            "claude",
-          ) ?? false,
-        15_000,
-      ),
-      await h.log(),
+      await waitFor(async () => (await backoff())[crashing] === undefined),
     );
     const bad = await h.cli(["clear-backoff", "../etc"]);
     assertEquals(bad.code, 2);

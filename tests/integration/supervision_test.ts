@@ -3,10 +3,12 @@ import {
   assertEquals,
   assertStringIncludes,
 } from "../helpers/assert.ts";
-import { waitFor } from "../helpers/cli.ts";
+import { readState, waitFor } from "../helpers/cli.ts";
 import { bead, Harness, rigBeads, workingPolecat } from "../helpers/harness.ts";
 
 const MIN = 60_000;
+
+type Backoff = Record<string, { lastRestartMs: number }>;
 
 Deno.test("a Witness and a Refinery exist for every rig after one heartbeat", async () => {
   const h = await Harness.create({ rigs: ["alpha", "beta"] });
@@ -157,12 +159,23 @@ Deno.test("a killed polecat with hooked work is back within one heartbeat; one w
     );
     assertEquals((await h.sent()).length, 0);
 
-    // Kill it again: the next heartbeat brings it back once more.
+    // Once it has run for the minimum uptime, a kill is a healthy death:
+    // the next heartbeat brings it back at once, with no backoff.
+    const started = ((await readState(h.town))?.backoff as Backoff)[
+      "gastown/polecats/Toast"
+    ]?.lastRestartMs;
+    assert(
+      typeof started === "number",
+      JSON.stringify(await readState(h.town)),
+    );
+    assert(await waitFor(() => Date.now() - started >= 500, 5_000));
     await h.tmux(["kill-session", "-t", "=gt-gastown-Toast"]);
-    await h.heartbeat();
+    await h.heartbeat({ GT_DAEMON_MIN_UPTIME: "500ms" });
     assert(
       (await h.sessions()).get("gt-gastown-Toast")?.commands.includes("claude"),
+      await h.log(),
     );
+    assert(!(await h.log()).includes("Not restarting"), await h.log());
   } finally {
     await h.close();
   }

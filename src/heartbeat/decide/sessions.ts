@@ -55,5 +55,12 @@ export function startOrBackoff(
       dedupeKey: `backoff:${spec.agent}:${verdict.restarts}`,
     }];
   }
-  return [{ kind: "startSession", spec, ...action }];
+  const start: Action = { kind: "startSession", spec, ...action };
+  if (verdict.resetAfterMs === undefined) return [start];
+  return [{
+    kind: "log",
+    message: `${spec.agent} ran ${
+      goDuration(Math.floor(verdict.resetAfterMs / 1000) * 1000)
+    } before it died; restart backoff reset`,
+  }, start];
 }
