@@ -11,6 +11,11 @@
  * exit status is 0 when `bd` is available, 1 otherwise; a missing `gt` only
  * makes the tests that need it skip.
  *
+ * It also installs Claude Code (npm `@anthropic-ai/claude-code`, pinned; a
+ * native binary of about 400 MB) with `npm install --prefix
+ * .cache/real-tools/claude-code`, the same way: once, its failure recorded
+ * in `claude.unavailable` and reported by the test that needs it.
+ *
  * @module
  */
 
@@ -131,6 +136,67 @@ export async function installTool(
   return { name: spec.name, path: null, reason };
 }
 
+/** The pinned Claude Code package. */
+export const CLAUDE_CODE = {
+  pkg: "@anthropic-ai/claude-code",
+  version: "2.1.332",
+} as const;
+
+/** Where Claude Code's `claude` lands under the cache folder. */
+export function claudePath(cacheDir: string): string {
+  return `${cacheDir}/claude-code/node_modules/.bin/claude`;
+}
+
+/**
+ * Installs Claude Code into `<cacheDir>/claude-code` with npm unless it is
+ * there at the pinned version (or its failure is recorded and `retry` is
+ * false).
+ */
+export async function installClaudeCode(
+  runner: Runner,
+  options: { cacheDir: string; retry: boolean },
+): Promise<InstallOutcome> {
+  const bin = claudePath(options.cacheDir);
+  const stamp = `${options.cacheDir}/claude.version`;
+  const unavailable = `${options.cacheDir}/claude.unavailable`;
+  const wanted = `${CLAUDE_CODE.pkg}@${CLAUDE_CODE.version}`;
+  if (await isFile(bin) && (await readText(stamp))?.trim() === wanted) {
+    return { name: "claude", path: bin, installed: false };
+  }
+  const recorded = await readText(unavailable);
+  if (!options.retry && recorded !== null) {
+    const [line = "", forPackage = ""] = recorded.split("\n");
+    if (forPackage.trim() === wanted) {
+      return { name: "claude", path: null, reason: line.trim() };
+    }
+  }
+  const prefix = `${options.cacheDir}/claude-code`;
+  await Deno.mkdir(prefix, { recursive: true });
+  const result = await runner.run([
+    "npm",
+    "install",
+    "--no-audit",
+    "--no-fund",
+    "--no-save",
+    "--prefix",
+    prefix,
+    wanted,
+  ], { timeoutMs: INSTALL_TIMEOUT_MS });
+  if (result.code === 0 && await isFile(bin)) {
+    await Deno.writeTextFile(stamp, `${wanted}\n`);
+    await Deno.remove(unavailable).catch(() => {});
+    return { name: "claude", path: bin, installed: true };
+  }
+  const lines = result.stderr.split("\n").map((l) => l.trim()).filter((l) =>
+    l && !l.startsWith("npm warn")
+  );
+  const reason = `npm install ${wanted} failed: ${
+    lines.at(-1) ?? (result.code === 0 ? "no claude executable" : "no output")
+  }`;
+  await Deno.writeTextFile(unavailable, `${reason}\n${wanted}\n`);
+  return { name: "claude", path: null, reason };
+}
+
 /** Runs the task; returns the exit status. */
 export async function main(args: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -156,6 +222,20 @@ export async function main(args: string[]): Promise<number> {
       console.log(`${spec.name} unavailable: ${outcome.reason}`);
     }
   }
+  let claude: InstallOutcome;
+  try {
+    claude = await installClaudeCode(runner, {
+      cacheDir: CACHE_DIR,
+      retry: values.retry === true,
+    });
+  } catch (error) {
+    claude = { name: "claude", path: null, reason: errorMessage(error) };
+  }
+  console.log(
+    claude.path !== null
+      ? `claude: ${claude.path}`
+      : `claude unavailable: ${claude.reason}`,
+  );
   return bdFound ? 0 : 1;
 }
 

@@ -56,6 +56,16 @@ const TMUX_CONF = [
   "",
 ].join("\n");
 
+/** How to build a {@link RealTown}. */
+export interface RealTownOptions {
+  /** false: only `gt install` (no rig, no polecats). */
+  rig?: boolean;
+  /** The runtime command in the settings (the stub agent by default). */
+  agent?: { command: string; args?: string[] };
+  /** Added to the environment of every command, the daemon and tmux. */
+  env?: Record<string, string>;
+}
+
 /** What a finished command printed. */
 export interface Output {
   code: number;
@@ -73,8 +83,14 @@ export class RealTown {
   readonly env: Record<string, string>;
   /** The hooked work of {@link WORKER}. */
   work = "";
+  /** The runtime every agent starts with (town and rig settings). */
+  #runtime: { command: string; args?: string[] };
 
-  private constructor(root: string, tools: RealTools) {
+  private constructor(
+    root: string,
+    tools: RealTools,
+    options: RealTownOptions,
+  ) {
     this.root = root;
     this.town = `${root}/town`;
     this.tools = tools;
@@ -90,20 +106,20 @@ export class RealTown {
       TZ: "UTC",
       LANG: Deno.env.get("LANG") ?? "C.UTF-8",
       USER: Deno.env.get("USER") ?? "root",
+      ...options.env,
     };
+    this.#runtime = options.agent ??
+      { command: `${root}/bin/claude`, args: [] };
   }
 
-  /**
-   * Builds a town with the real tools (see the module doc); with
-   * `rig: false` only `gt install` runs.
-   */
+  /** Builds a town with the real tools (see the module doc). */
   static async create(
     tools: RealTools,
-    options: { rig?: boolean } = {},
+    options: RealTownOptions = {},
   ): Promise<RealTown> {
     if (Deno.env.get("TMUX")) throw new Error("Tests must run with TMUX unset");
     const root = await Deno.makeTempDir({ prefix: "gtd-real-" });
-    const t = new RealTown(root, tools);
+    const t = new RealTown(root, tools, options);
     try {
       await t.#build(options.rig ?? true);
     } catch (err) {
@@ -181,7 +197,7 @@ export class RealTown {
       JSON.stringify({
         type: "rig-settings",
         version: 1,
-        runtime: { command: `${this.root}/bin/claude`, args: [] },
+        runtime: this.#runtime,
       }),
     );
   }
@@ -322,11 +338,15 @@ export class RealTown {
     const pid = Number(
       await this.tmux(["display-message", "-p", "#{pid}"]).catch(() => ""),
     );
+    // Every pane's process (stub or real agent, whoever started it).
+    const panes = (await this.tmux(["list-panes", "-a", "-F", "#{pane_pid}"])
+      .catch(() => "")).split("\n").map(Number).filter((p) => p > 0);
     const agents = await Deno.readTextFile(`${this.root}/fake/agents.jsonl`)
       .catch(() => "");
     const pids = agents.split("\n").filter((l) => l).map((l) =>
       Number(JSON.parse(l).pid)
     );
+    pids.push(...panes);
     if (Number.isInteger(pid) && pid > 0) pids.push(pid);
     for (const p of pids) {
       try {

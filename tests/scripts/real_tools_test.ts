@@ -1,7 +1,10 @@
 import { assertEquals } from "../helpers/assert.ts";
 import type { Runner, RunResult } from "../../src/adapters/process.ts";
 import {
+  CLAUDE_CODE,
+  claudePath,
   failureReason,
+  installClaudeCode,
   installTool,
   moduleArg,
   REAL_TOOLS,
@@ -98,6 +101,64 @@ Deno.test("installTool() installs once, records a refusal, and a second run star
       await installTool(runner, GT, { cacheDir, retry: true });
       assertEquals(calls.length, 3);
     });
+  } finally {
+    await Deno.remove(cacheDir, { recursive: true });
+  }
+});
+
+Deno.test("installClaudeCode() runs npm once into the cache, and records a failure", async () => {
+  const cacheDir = await Deno.makeTempDir({ prefix: "gtd-real-tools-" });
+  try {
+    const calls: (readonly string[])[] = [];
+    let fail = true;
+    const runner: Runner = {
+      async run(argv) {
+        calls.push(argv);
+        if (fail) {
+          return {
+            ...ok(),
+            code: 1,
+            stderr:
+              "npm warn x\nnpm error code E404\nnpm error 404 Not Found\n",
+          };
+        }
+        const bin = claudePath(cacheDir);
+        await Deno.mkdir(bin.slice(0, bin.lastIndexOf("/")), {
+          recursive: true,
+        });
+        await Deno.writeTextFile(bin, "#!/bin/sh\n");
+        return ok();
+      },
+    };
+    const wanted = `${CLAUDE_CODE.pkg}@${CLAUDE_CODE.version}`;
+    const failed = await installClaudeCode(runner, { cacheDir, retry: false });
+    assertEquals(failed, {
+      name: "claude",
+      path: null,
+      reason: `npm install ${wanted} failed: npm error 404 Not Found`,
+    });
+    assertEquals(calls, [[
+      "npm",
+      "install",
+      "--no-audit",
+      "--no-fund",
+      "--no-save",
+      "--prefix",
+      `${cacheDir}/claude-code`,
+      wanted,
+    ]]);
+    // Recorded: no second npm call without --retry.
+    await installClaudeCode(runner, { cacheDir, retry: false });
+    assertEquals(calls.length, 1);
+    fail = false;
+    const got = await installClaudeCode(runner, { cacheDir, retry: true });
+    assertEquals(got, {
+      name: "claude",
+      path: claudePath(cacheDir),
+      installed: true,
+    });
+    const again = await installClaudeCode(runner, { cacheDir, retry: false });
+    assertEquals([again.path, calls.length], [claudePath(cacheDir), 2]);
   } finally {
     await Deno.remove(cacheDir, { recursive: true });
   }
