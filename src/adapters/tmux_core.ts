@@ -252,6 +252,46 @@ export class TmuxCore {
     await this.run(["kill-session", "-t", `=${s}`]);
   }
 
+  /**
+   * Kills session `s` only if it is this town's (tagged for it, or
+   * untagged and running inside it), deciding inside tmux in one call, so
+   * a session that changed hands since it was looked at is never killed.
+   * Resolves true when it killed the session, false when the session is
+   * missing or not this town's. Without a town it is {@link killSession}.
+   */
+  async killOwnSession(s: string): Promise<boolean> {
+    if (this.#town === undefined) {
+      try {
+        await this.killSession(s);
+        return true;
+      } catch (err) {
+        if (isSessionGone(err)) return false;
+        throw err;
+      }
+    }
+    // The name goes into a command string that tmux parses again.
+    if (!/^[A-Za-z0-9_-]+$/.test(s)) {
+      throw new TmuxError(`Unsafe session name ${JSON.stringify(s)}`);
+    }
+    const o = this.#owner;
+    let out: string;
+    try {
+      out = await this.run([
+        "if-shell",
+        "-F",
+        "-t",
+        `=${s}:`,
+        `#{||:#{==:${o},1},#{==:${o},3}}`,
+        `kill-session -t =${s}`,
+        "display-message -p kept",
+      ]);
+    } catch (err) {
+      if (isSessionGone(err)) return false;
+      throw err;
+    }
+    return out !== "kept";
+  }
+
   /** Sets `key=value` in the session environment (new processes only). */
   async setEnvironment(s: string, key: string, value: string): Promise<void> {
     await this.run(["set-environment", "-t", `=${s}`, key, value]);

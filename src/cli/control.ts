@@ -205,7 +205,9 @@ export function describeAction(a: Action): string {
     case "markDead":
       return `mark ${a.beadId} dead`;
     case "lifecycle":
-      return `lifecycle ${a.action} for ${a.from} (message ${a.messageId})`;
+      return `lifecycle ${a.action} for ${a.from} (message ${a.messageId})${
+        a.refused === undefined ? "" : `: refused: ${a.refused}`
+      }`;
     case "deleteMail":
       return `delete message ${a.messageId}`;
     case "bootStatus":

@@ -15,6 +15,8 @@ import { formatPending, prunePending } from "../town/pending.ts";
 import { hasClaudePrompt } from "../adapters/tmux_config.ts";
 import { type ActPorts, claimNotice, withErr } from "./act_ports.ts";
 import { settleAgent, startSession } from "./act_session.ts";
+import { isOwnSession } from "./decide/sessions.ts";
+import { isSessionGone } from "../adapters/tmux.ts";
 import { startFailedKey } from "./notify_slots.ts";
 import { PENDING_MAX_AGE_MS } from "./decide/recovery.ts";
 import { lifecycleSpec } from "./specs.ts";
@@ -116,9 +118,7 @@ async function actOne(
     }
     case "killSession": {
       try {
-        if (await ports.tmux.hasSession(action.session)) {
-          await ports.tmux.killSession(action.session);
-        }
+        await ports.tmux.killOwnSession(action.session);
         if (action.okLog) ports.log.log(action.okLog);
       } catch (err) {
         ports.log.log(
@@ -288,6 +288,10 @@ async function lifecycle(
     return;
   }
   const replyTo = mailAddressOf(who);
+  if (action.refused !== undefined) {
+    await fail(action.refused, replyTo);
+    return;
+  }
   let config = null;
   try {
     config = await ports.beads.getRoleConfig(who.roleType);
@@ -298,11 +302,14 @@ async function lifecycle(
       }`,
     );
   }
-  const spec = lifecycleSpec(
+  const { spec, ignored } = lifecycleSpec(
     { town: ports.town, agentArgv: ports.agentArgv(who.rig) },
     who,
     config,
   );
+  for (const line of ignored) {
+    ports.log.log(`Warning: role bead gt-${who.roleType}-role: ${line}`);
+  }
   if (!/^[A-Za-z0-9_-]{1,128}$/.test(spec.session)) {
     await fail(
       `invalid session name ${
@@ -316,20 +323,21 @@ async function lifecycle(
   if (action.doneKey) ports.notices.recordSend(action.doneKey, ports.now());
   touched.add(spec.session);
   try {
-    const exists = await ports.tmux.hasSession(spec.session);
+    // Killed only if it is (still) this town's: tmux checks the tag in the
+    // same call.
+    const killed = await ports.tmux.killOwnSession(spec.session);
+    if (!killed && await ports.tmux.hasSession(spec.session)) {
+      throw new Error(`session ${spec.session} is not this town's`);
+    }
     if (action.action === "shutdown") {
-      if (exists) {
-        await ports.tmux.killSession(spec.session);
-        ports.log.log(`Killed session ${spec.session}`);
-      }
+      if (killed) ports.log.log(`Killed session ${spec.session}`);
       return;
     }
-    if (exists) {
-      await ports.tmux.killSession(spec.session);
+    if (killed) {
       ports.log.log(`Killed session ${spec.session} for restart`);
       await ports.sleep(500);
     }
-    await startSession(ports, spec, { killFirst: true });
+    await startSession(ports, spec, { killFirst: false });
     started.push(spec);
     ports.log.log(`Restarted session ${spec.session}`);
   } catch (err) {
@@ -377,9 +385,19 @@ async function pendingSpawns(
   let triggered = 0;
   for (const e of entries) {
     try {
-      if (!(await ports.tmux.hasSession(e.session))) {
+      const panes = await ports.tmux.panes(e.session).catch((err) => {
+        if (isSessionGone(err)) return null;
+        throw err;
+      });
+      if (panes === null) {
         ports.log.log(
           `Error triggering ${e.session}: session no longer exists`,
+        );
+        continue;
+      }
+      if (!isOwnSession(panes)) {
+        ports.log.log(
+          `Error triggering ${e.session}: the session is not this town's; dropping it`,
         );
         continue;
       }

@@ -11,6 +11,8 @@
 
 import { CommandTimeoutError, errorMessage } from "../errors.ts";
 import { isSessionGone } from "../adapters/tmux.ts";
+import type { SessionPane } from "../adapters/tmux_core.ts";
+import { isOwnSession } from "./decide/sessions.ts";
 import { crashHookCommand } from "../adapters/tmux_config.ts";
 import type { SessionSpec } from "./types.ts";
 import type { ActPorts } from "./act_ports.ts";
@@ -131,28 +133,32 @@ export async function startSession(
   const { tmux } = ports;
   // Re-check the one session before killing it: one call, which also
   // tells whether it exists at all.
-  let existing: { dead: boolean; command: string }[] | null = null;
+  let existing: SessionPane[] | null = null;
   if (!options.killFirst) {
     try {
       existing = await tmux.panes(spec.session);
     } catch (err) {
       if (!isSessionGone(err)) throw err;
     }
+    if (existing !== null && !isOwnSession(existing)) {
+      throw new Error(
+        `session ${spec.session} is not this town's; not replacing it`,
+      );
+    }
     if (existing?.some((p) => !p.dead && ports.isAgent(p.command))) {
       return "already-running";
     }
   }
   if (options.killFirst || existing !== null) {
-    let killed = true;
+    // Killed only if it is still this town's; a session of another town
+    // that took the name meanwhile makes the start below fail instead.
+    let killed: boolean;
     try {
-      await tmux.killSession(spec.session);
+      killed = await tmux.killOwnSession(spec.session);
     } catch (err) {
-      if (!isSessionGone(err)) {
-        throw new Error(`killing session: ${errorMessage(err)}`, {
-          cause: err,
-        });
-      }
-      killed = false;
+      throw new Error(`killing session: ${errorMessage(err)}`, {
+        cause: err,
+      });
     }
     if (killed && options.killWaitMs) await ports.sleep(options.killWaitMs);
   }
@@ -167,9 +173,17 @@ export async function startSession(
         throw new Error(`ensuring ${spec.agent} dir: ${errorMessage(err)}`);
       });
     } else {
-      // A missing witness directory falls back to the rig root (the reference
-      // let tmux start the pane in whatever directory it had).
-      const parent = dir.replace(/\/[^/]+$/, "");
+      // A missing witness directory falls back to the nearest existing
+      // directory above it inside the town, usually the rig root (the
+      // reference let tmux start the pane in whatever directory it had).
+      let parent = dir;
+      do {
+        const up = parent.replace(/\/[^/]+$/, "");
+        parent = up.startsWith(`${ports.town}/`) ? up : ports.town;
+      } while (
+        parent !== ports.town &&
+        !(await ports.fs.stat(parent).catch(() => null))?.isDirectory
+      );
       ports.log.log(
         `Warning: directory ${dir} does not exist; starting ${spec.session} in ${parent}`,
       );

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { posix } from "node:path";
 import { rigPaths } from "../town/paths.ts";
 import {
   bootStartup,
@@ -177,18 +178,30 @@ export function crewSpec(
   };
 }
 
+/** A lifecycle spec and the role bead settings that were not applied. */
+export interface LifecycleSpec {
+  spec: SessionSpec;
+  /** One line per setting ignored, saying why. */
+  ignored: string[];
+}
+
 /**
  * The session a lifecycle request restarts: the role's usual spec, with a
  * role bead's `session_pattern`, `work_dir_pattern`, `needs_pre_sync`,
  * `start_command` and `env_var` lines applied on top. Without a role bead,
  * refinery, crew and polecat restarts pre-sync (the reference's defaults).
  * `GT_ROLE` is the role name (the reference used the raw identity).
+ *
+ * A role bead chooses how its agents start (command, environment,
+ * pre-sync), not which session is killed or where outside the town they
+ * run: a `session_pattern` that names any session but the agent's own, and
+ * a `work_dir_pattern` that leaves the town, are ignored (and reported).
  */
 export function lifecycleSpec(
   ctx: SpecContext,
   who: AgentIdentity,
   config: RoleConfig | null,
-): SessionSpec {
+): LifecycleSpec {
   let spec: SessionSpec;
   switch (who.roleType) {
     case "mayor":
@@ -214,7 +227,8 @@ export function lifecycleSpec(
     who.roleType === "crew" ||
     who.roleType === "polecat";
   spec = { ...spec, preSync: config ? config.needsPreSync : preSyncDefault };
-  if (!config) return spec;
+  const ignored: string[] = [];
+  if (!config) return { spec, ignored };
   const values = {
     town: ctx.town,
     rig: who.rig,
@@ -222,19 +236,53 @@ export function lifecycleSpec(
     role: who.roleType,
   };
   if (config.sessionPattern) {
-    spec.session = expandRolePattern(config.sessionPattern, values);
+    const session = expandRolePattern(config.sessionPattern, values);
+    if (session !== spec.session) {
+      ignored.push(
+        `ignoring session_pattern ${
+          JSON.stringify(config.sessionPattern)
+        }: it names session ${JSON.stringify(session)}, not the agent's own ${
+          JSON.stringify(spec.session)
+        }`,
+      );
+    }
   }
   if (config.workDirPattern) {
-    spec.workDir = expandRolePattern(config.workDirPattern, values);
+    const dir = insideTown(
+      ctx.town,
+      expandRolePattern(config.workDirPattern, values),
+    );
+    if (dir === null) {
+      ignored.push(
+        `ignoring work_dir_pattern ${
+          JSON.stringify(config.workDirPattern)
+        }: not a directory inside the town`,
+      );
+    } else {
+      spec.workDir = dir;
+    }
   }
   if (config.startCommand) {
     spec.command = expandRolePattern(config.startCommand, values);
   }
   for (const [k, v] of Object.entries(config.envVars)) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) {
+      ignored.push(
+        `ignoring env_var ${JSON.stringify(k)}: not a variable name`,
+      );
+      continue;
+    }
     spec.env = [...spec.env.filter(([key]) => key !== k), [
       k,
       expandRolePattern(v, values),
     ]];
   }
-  return spec;
+  return { spec, ignored };
+}
+
+/** `path` normalised, when it is absolute and `town` or below it; else null. */
+function insideTown(town: string, path: string): string | null {
+  if (!path.startsWith("/")) return null;
+  const p = posix.normalize(path).replace(/(.)\/+$/, "$1");
+  return p === town || p.startsWith(`${town}/`) ? p : null;
 }

@@ -211,6 +211,8 @@ export type Action =
     action: "cycle" | "restart" | "shutdown";
     /** Records when the request was carried out (later duplicates are dropped). */
     doneKey?: string;
+    /** Why the request is claimed and answered but not carried out. */
+    refused?: string;
   }
   | {
     /** Delete a message without acting on it (stale or duplicate request). */

@@ -199,7 +199,10 @@ Deno.test("decideLifecycle() claims fresh requests once per agent and drops stal
     assertEquals(
       plan(
         decideLifecycle(
-          snap({ mailList: [mail("m1", "gastown/witness")] }),
+          snap({
+            rigs: ["gastown"],
+            mailList: [mail("m1", "gastown/witness")],
+          }),
           ctx(),
         ),
       ),
@@ -211,6 +214,7 @@ Deno.test("decideLifecycle() claims fresh requests once per agent and drops stal
   await t.step("older than 6 h: deleted unexecuted; 5 h 59 m: executed", () => {
     const out = decideLifecycle(
       snap({
+        rigs: ["gastown"],
         mailList: [
           mail("old", "gastown/witness", { agoMs: 7 * 60 * MIN }),
           mail("ok", "gastown/refinery", { agoMs: 359 * MIN }),
@@ -229,6 +233,7 @@ Deno.test("decideLifecycle() claims fresh requests once per agent and drops stal
     () => {
       const out = decideLifecycle(
         snap({
+          rigs: ["gastown"],
           mailList: [
             mail("r", "gastown/witness", { read: true }),
             mail("n", "mayor/", { subject: "Regular message" }),
@@ -250,6 +255,7 @@ Deno.test("decideLifecycle() claims fresh requests once per agent and drops stal
     () => {
       const out = decideLifecycle(
         snap({
+          rigs: ["gastown"],
           mailList: [
             mail("a", "gastown/witness"),
             mail("b", "gastown-witness", { body: "restart" }),
@@ -264,7 +270,10 @@ Deno.test("decideLifecycle() claims fresh requests once per agent and drops stal
     "a request sent before the last one was carried out is superseded",
     () => {
       const out = decideLifecycle(
-        snap({ mailList: [mail("a", "gastown/witness", { agoMs: 5 * MIN })] }),
+        snap({
+          rigs: ["gastown"],
+          mailList: [mail("a", "gastown/witness", { agoMs: 5 * MIN })],
+        }),
         ctx({ lifecycleDoneAt: () => NOW.getTime() - MIN }),
       );
       assertEquals(plan(out), ["delete a"]);
@@ -275,7 +284,10 @@ Deno.test("decideLifecycle() claims fresh requests once per agent and drops stal
     () => {
       assertEquals(
         plan(
-          decideLifecycle(snap({ mailList: [mail("u", "stranger")] }), ctx()),
+          decideLifecycle(
+            snap({ rigs: ["gastown"], mailList: [mail("u", "stranger")] }),
+            ctx(),
+          ),
         ),
         ["cycle stranger"],
       );
@@ -286,7 +298,10 @@ Deno.test("decideLifecycle() claims fresh requests once per agent and drops stal
       { length: 120 },
       (_, i) => mail(`m${i}`, "gastown/witness", { agoMs: i }),
     );
-    const out = decideLifecycle(snap({ mailList: flood }), ctx());
+    const out = decideLifecycle(
+      snap({ rigs: ["gastown"], mailList: flood }),
+      ctx(),
+    );
     assertEquals(plan(out).filter((p) => p.startsWith("delete")).length, 50);
     assertEquals(plan(out).filter((p) => p.startsWith("cycle")).length, 1);
     assertStringIncludes(
@@ -300,6 +315,7 @@ Deno.test("decidePendingSpawns() records new POLECAT_STARTED mail once and ignor
   const started = (id: string, subject: string, body: string) =>
     mail(id, "gastown/witness", { subject, body });
   const s = snap({
+    rigs: ["gastown"],
     pending: [{
       rig: "gastown",
       polecat: "Old",

@@ -368,8 +368,9 @@ Deno.test("a running agent idle for 16 minutes with no live session is marked de
 });
 
 Deno.test("pending spawns: a ready polecat is nudged, a gone one dropped, an old one pruned", async () => {
-  const h = await Harness.create({ rigs: [] });
+  const h = await Harness.create({ rigs: ["gastown"] });
   try {
+    await h.healthyRigs("gastown");
     await h.healthySession("gt-gastown-Toast");
     await h.zombieSession("gt-gastown-Slow");
     await h.zombieSession("gt-gastown-Old");

@@ -22,6 +22,7 @@ import {
   witnessSession,
 } from "../../town/names.ts";
 import { checkSpawnMessage } from "../../town/pending.ts";
+import { polecatSessionConflict } from "../../town/session_claims.ts";
 import type { DecideContext } from "../engine.ts";
 import { parseLifecycleRequest } from "../lifecycle_parse.ts";
 import { lifecycleDoneKey } from "../notify_slots.ts";
@@ -31,6 +32,7 @@ import type {
   PendingSpawn,
   TownSnapshot,
 } from "../types.ts";
+import type { AgentIdentity } from "../../town/names.ts";
 import { sessionState } from "./sessions.ts";
 
 /** Age after which a `running`/`working` agent bead counts as stale. */
@@ -253,23 +255,76 @@ export function decidePendingSpawns(
   for (const msg of snap.mail ?? []) {
     const check = checkSpawnMessage(msg);
     if (check.kind === "ignore") continue;
-    if (check.kind === "invalid") {
+    const reason = check.kind === "invalid"
+      ? check.reason
+      : spawnRefusal(snap, check.spawn);
+    if (reason !== null) {
       out.push({
         kind: "log",
-        message: `Ignoring POLECAT_STARTED message ${msg.id}: ${check.reason}`,
+        message: `Ignoring POLECAT_STARTED message ${msg.id}: ${reason}`,
         dedupeKey: `spawn-invalid:${msg.id}`,
       });
       continue;
     }
-    if (known.has(msg.id)) continue;
+    if (check.kind !== "spawn" || known.has(msg.id)) continue;
     known.add(msg.id);
     fresh.push(check.spawn);
     close.push(msg.id);
   }
-  const entries = [...snap.pending, ...fresh];
-  if (entries.length === 0) return out;
+  const kept = snap.pending.filter((p) => {
+    const reason = spawnRefusal(snap, p);
+    if (reason === null) return true;
+    out.push({
+      kind: "log",
+      message: `Dropping pending spawn ${p.rig}/${p.polecat}: ${reason}`,
+      dedupeKey: `spawn-dropped:${p.mail_id}:${p.session}`,
+    });
+    return false;
+  });
+  const entries = [...kept, ...fresh];
+  if (entries.length === 0 && kept.length === snap.pending.length) return out;
   out.push({ kind: "pendingSpawns", closeMessageIds: close, entries });
   return out;
+}
+
+/**
+ * Why the daemon will not nudge a spawned polecat, or null: its rig must be
+ * a rig of this town, its session name its own, and its session, when it
+ * exists, this town's.
+ */
+function spawnRefusal(snap: TownSnapshot, p: PendingSpawn): string | null {
+  if (!snap.rigs.includes(p.rig)) {
+    return `rig ${JSON.stringify(p.rig)} is not a rig of this town`;
+  }
+  const conflict = polecatSessionConflict(snap.rigs, p.rig, p.polecat);
+  if (conflict !== null) return `polecat ${p.rig}/${p.polecat}: ${conflict}`;
+  if (sessionState(snap, p.session) === "foreign") {
+    return `session ${p.session} is not this town's`;
+  }
+  return null;
+}
+
+/**
+ * Why a lifecycle request for `who` must not be carried out, or null: the
+ * agent's rig must be a rig of this town, a polecat's session name its own,
+ * and the session, when it exists, this town's.
+ */
+export function lifecycleRefusal(
+  snap: TownSnapshot,
+  who: AgentIdentity,
+): string | null {
+  if (who.rig !== "" && !snap.rigs.includes(who.rig)) {
+    return `rig ${JSON.stringify(who.rig)} is not a rig of this town`;
+  }
+  if (who.roleType === "polecat") {
+    const conflict = polecatSessionConflict(snap.rigs, who.rig, who.name);
+    if (conflict !== null) return `polecat ${who.rig}/${who.name}: ${conflict}`;
+  }
+  const session = sessionOf(who);
+  if (sessionState(snap, session) === "foreign") {
+    return `session ${session} is not this town's`;
+  }
+  return null;
 }
 
 /**
@@ -310,6 +365,22 @@ export function decideLifecycle(
       });
     }
     if (req === null) continue;
+    const target = parseIdentity(msg.from);
+    if (
+      target !== null && target.rig !== "" &&
+      !snap.rigs.includes(target.rig) && snap.rigProblems.length > 0
+    ) {
+      // rigs.json could not be read whole: the rig may be this town's.
+      out.push({
+        kind: "log",
+        message:
+          `Leaving lifecycle request ${msg.id} from ${msg.from} for later: rig ${
+            JSON.stringify(target.rig)
+          } is not in the rigs file, which has problems`,
+        dedupeKey: `lifecycle-rigs:${msg.id}`,
+      });
+      continue;
+    }
     const sent = parseRfc3339(msg.timestamp);
     const age = sent === null ? 0 : ctx.now.getTime() - sent.getTime();
     if (sent === null) {
@@ -332,8 +403,12 @@ export function decideLifecycle(
       continue;
     }
     const who = parseIdentity(msg.from);
-    const key = who ? sessionOf(who) : `unknown:${msg.from}`;
-    const doneAt = who ? ctx.lifecycleDoneAt(key) : null;
+    // A refused request must not stand for the session it named: that may
+    // be another agent's, whose own requests still run.
+    const refused = who ? lifecycleRefusal(snap, who) : null;
+    const own = who !== null && refused === null;
+    const key = own ? sessionOf(who) : `unknown:${msg.from}`;
+    const doneAt = own ? ctx.lifecycleDoneAt(key) : null;
     if (
       seen.has(key) ||
       (doneAt !== null && sent !== null && sent.getTime() <= doneAt)
@@ -345,9 +420,10 @@ export function decideLifecycle(
       );
       continue;
     }
-    if (!who) {
-      // Each unknown sender is its own key: count them against the pass's
-      // budget, or a flood of senders would cost a claim and a reply each.
+    if (!own) {
+      // Each unknown or refused sender is its own key: count them against
+      // the pass's budget, or a flood of senders would cost a claim and a
+      // reply each.
       if (deletes >= MAX_DELETES_PER_PASS) {
         deferred++;
         continue;
@@ -365,7 +441,8 @@ export function decideLifecycle(
       from: msg.from,
       action: req.action,
     };
-    if (who) action.doneKey = lifecycleDoneKey(key);
+    if (own) action.doneKey = lifecycleDoneKey(key);
+    if (refused !== null) action.refused = refused;
     out.push(action);
   }
   if (deferred > 0) {

@@ -1,7 +1,7 @@
 /**
  * Reading agent liveness out of a snapshot: is an agent's session missing,
- * healthy (an agent process in a live pane), or a zombie (the session exists
- * but no agent runs in it)?
+ * healthy (an agent process in a live pane), a zombie (the session exists
+ * but no agent runs in it), or not this town's at all?
  *
  * @module
  */
@@ -9,10 +9,52 @@
 import { goDuration } from "../../gotime.ts";
 import { isAgentCommand } from "../../town/startup.ts";
 import type { DecideContext } from "../engine.ts";
-import type { Action, SessionSpec, TownSnapshot } from "../types.ts";
+import type { Action, PaneOwner, SessionSpec, TownSnapshot } from "../types.ts";
 
-/** The liveness of one session. */
-export type SessionState = "missing" | "healthy" | "zombie" | "unknown";
+/**
+ * The liveness of one session. "foreign": a session of that name exists but
+ * is not this town's (see {@link isOwnSession}); the daemon leaves it alone.
+ */
+export type SessionState =
+  | "missing"
+  | "healthy"
+  | "zombie"
+  | "unknown"
+  | "foreign";
+
+/**
+ * True when the daemon may act on a session with these panes: tagged for
+ * this town, or untagged and running inside the town (sessions that the Go
+ * daemon or `gt` started carry no tag). A pane whose owner is unknown (no
+ * town given to the tmux adapter) counts as this town's.
+ */
+export function isOwnSession(
+  panes: readonly { owner?: PaneOwner | undefined }[],
+): boolean {
+  return panes.every((p) =>
+    p.owner === undefined || p.owner === "town" ||
+    p.owner === "untagged-in-town"
+  );
+}
+
+/**
+ * The log line for a session the daemon will not touch because it is not
+ * this town's; logged once per session lifetime.
+ */
+export function foreignSessionNotice(
+  snap: TownSnapshot,
+  session: string,
+): Action {
+  const panes = snap.sessions?.get(session) ?? [];
+  const tagged = panes.some((p) => p.owner === "other-town");
+  return {
+    kind: "log",
+    message: tagged
+      ? `Session ${session} belongs to another town (its @gt_town tag names another town root); leaving it alone`
+      : `Session ${session} was not started for this town (no @gt_town tag, and it does not run inside the town); leaving it alone`,
+    dedupeKey: `foreign-session:${session}:${sessionCreated(snap, session)}`,
+  };
+}
 
 /** Classifies `session` from the snapshot ("unknown" when tmux was unreadable). */
 export function sessionState(
@@ -22,6 +64,7 @@ export function sessionState(
   if (snap.sessions === null) return "unknown";
   const panes = snap.sessions.get(session);
   if (!panes || panes.length === 0) return "missing";
+  if (!isOwnSession(panes)) return "foreign";
   const configured = snap.agentArgv[0] ?? "claude";
   return panes.some((p) => !p.dead && isAgentCommand(p.command, configured))
     ? "healthy"

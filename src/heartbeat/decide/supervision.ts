@@ -25,7 +25,13 @@ import {
   witnessSpec,
 } from "../specs.ts";
 import type { Action, SessionSpec, TownSnapshot } from "../types.ts";
-import { sessionCreated, sessionState, startOrBackoff } from "./sessions.ts";
+import { polecatSessionConflict } from "../../town/session_claims.ts";
+import {
+  foreignSessionNotice,
+  sessionCreated,
+  sessionState,
+  startOrBackoff,
+} from "./sessions.ts";
 
 /** Boot marker time to live (the reference's 5 minutes). */
 export const BOOT_TTL_MS = 5 * 60_000;
@@ -75,6 +81,7 @@ export function ensureAgent(
 ): Action[] {
   const state = sessionState(snap, spec.session);
   if (state === "unknown") return [];
+  if (state === "foreign") return [foreignSessionNotice(snap, spec.session)];
   const bead = snap.beads?.get(beadId);
   const beadState = bead?.fields.agentState ?? "";
   const start = (log: string, killFirst: boolean) =>
@@ -196,6 +203,19 @@ export function decideBoot(snap: TownSnapshot, ctx: DecideContext): Action[] {
           error: snap.tmuxError ?? "tmux unreadable",
         },
       });
+    } else if (state === "foreign") {
+      const notice = foreignSessionNotice(snap, deaconSession());
+      out.push(notice);
+      out.push({
+        kind: "bootStatus",
+        status: {
+          running: false,
+          started_at: started,
+          completed_at: started,
+          last_action: "error",
+          error: `session ${deaconSession()} is not this town's`,
+        },
+      });
     } else if (state === "missing" || state === "zombie") {
       out.push({ kind: "log", message: "Deacon not running, starting..." });
       out.push(...ensureDeacon(snap, ctx));
@@ -231,6 +251,8 @@ export function decideBoot(snap: TownSnapshot, ctx: DecideContext): Action[] {
       message: "Boot already running, skipping spawn",
       dedupeKey: "boot-alive",
     });
+  } else if (boot === "foreign") {
+    out.push(foreignSessionNotice(snap, BOOT_SESSION));
   } else if (boot !== "unknown") {
     out.push({ kind: "log", message: "Spawning Boot for triage..." });
     out.push(...startOrBackoff(ctx, bootSpec(specContext(snap, ctx)), {
@@ -267,6 +289,9 @@ export function decideDeaconHeartbeat(
     }`,
   }];
   if (state === "missing" || state === "unknown") return out;
+  if (state === "foreign") {
+    return [...out, foreignSessionNotice(snap, deaconSession())];
+  }
   if (age > DEACON_KILL_AFTER_MS) {
     const restarted = ctx.lastRestart("deacon");
     if (
@@ -366,6 +391,15 @@ export function decidePolecatHealth(
   const out: Action[] = [];
   for (const rig of snap.rigs) {
     for (const name of snap.polecats.get(rig) ?? []) {
+      const conflict = polecatSessionConflict(snap.rigs, rig, name);
+      if (conflict !== null) {
+        out.push({
+          kind: "log",
+          message: `Ignoring polecat ${rig}/${name}: ${conflict}`,
+          dedupeKey: `polecat-conflict:${rig}/${name}`,
+        });
+        continue;
+      }
       // No git pre-sync on a crash restart: pulling with rebase onto the
       // polecat's feature branch could leave a rebase in progress.
       const spec = polecatSpec(specContext(snap, ctx, rig), rig, name, {
@@ -399,6 +433,10 @@ export function decidePolecatHealth(
             `Polecat ${rig}/${name} is spawning; not treating it as crashed yet`,
           dedupeKey: `polecat-spawning:${rig}/${name}`,
         });
+        continue;
+      }
+      if (state === "foreign") {
+        out.push(foreignSessionNotice(snap, spec.session));
         continue;
       }
       out.push({
