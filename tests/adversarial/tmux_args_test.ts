@@ -9,6 +9,7 @@
 import { assert, assertEquals } from "../helpers/assert.ts";
 import { createRunner } from "../../src/adapters/process.ts";
 import { Tmux } from "../../src/adapters/tmux.ts";
+import { Harness, rigBeads } from "../helpers/harness.ts";
 import {
   pollFor,
   readJsonLines,
@@ -139,5 +140,33 @@ Deno.test("the Gas Town key bindings never paste a session name into a shell", a
       await client.status;
     }
     await srv.close();
+  }
+});
+
+Deno.test("a town whose path holds '#(…)' starts its agents inside the town and runs nothing", async () => {
+  const h = await Harness.create({
+    rigs: ["alpha"],
+    quiet: false,
+    name: "town#(touch $GT_FAKE_DIR.CANARY)#{pid}",
+  });
+  try {
+    await Deno.mkdir(`${h.town}/alpha/witness`, { recursive: true });
+    await Deno.mkdir(`${h.town}/alpha/refinery/rig`, { recursive: true });
+    await h.setBeads(rigBeads("alpha"));
+    await h.heartbeat();
+    const s = await h.sessions();
+    const want: [string, string][] = [
+      ["gt-deacon", `${h.town}/deacon`],
+      ["gt-boot", `${h.town}/deacon/dogs/boot`],
+      ["gt-alpha-witness", `${h.town}/alpha/witness`],
+      ["gt-alpha-refinery", `${h.town}/alpha/refinery/rig`],
+    ];
+    for (const [name, dir] of want) {
+      assertEquals(s.get(name)?.path, dir, name);
+      assertEquals(await h.option(name, "@gt_town"), h.town);
+    }
+    assert(!(await exists(`${h.fake}.CANARY`)), "a command in the path ran");
+  } finally {
+    await h.close();
   }
 });

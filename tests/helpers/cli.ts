@@ -38,10 +38,10 @@ export interface TempTown {
  * is quiet: a fresh Boot marker and no rigs, so a heartbeat starts nothing.
  */
 export async function makeTown(
-  options: { rigs?: string[]; quiet?: boolean } = {},
+  options: { rigs?: string[]; quiet?: boolean; name?: string } = {},
 ): Promise<TempTown> {
   const root = await Deno.makeTempDir({ prefix: "gtd-" });
-  const town = `${root}/town`;
+  const town = `${root}/${options.name ?? "town"}`;
   await Deno.mkdir(`${town}/mayor`, { recursive: true });
   await Deno.mkdir(`${town}/deacon/dogs/boot`, { recursive: true });
   await Deno.mkdir(`${root}/home`, { recursive: true });

@@ -57,6 +57,8 @@ export class Harness {
       rigs?: string[];
       quiet?: boolean;
       env?: Record<string, string>;
+      /** The town directory's name (default `town`). */
+      name?: string;
     } = {},
   ) {
     if (Deno.env.get("TMUX")) throw new Error("Tests must run with TMUX unset");
