@@ -31,9 +31,10 @@ export async function act(
 ): Promise<void> {
   const started: SessionSpec[] = [];
   const touched = new Set<string>();
+  const failed = new Map<string, string>();
   const runOne = async (action: Action) => {
     try {
-      await actOne(ports, action, started, touched);
+      await actOne(ports, action, { started, touched, failed });
     } catch (err) {
       if (err instanceof CommandAbortedError || ports.signal?.aborted) return;
       ports.log.log(`Error: ${action.kind} failed: ${errorMessage(err)}`);
@@ -64,11 +65,20 @@ export async function act(
   await Promise.all(started.map((spec) => settleAgent(ports, spec)));
 }
 
+/** What one pass has done so far. */
+interface PassRecord {
+  /** Sessions started (to settle afterwards). */
+  started: SessionSpec[];
+  /** Sessions a start or nudge already dealt with. */
+  touched: Set<string>;
+  /** Why the start of an agent failed, by agent. */
+  failed: Map<string, string>;
+}
+
 async function actOne(
   ports: ActPorts,
   action: Action,
-  started: SessionSpec[],
-  touched: Set<string>,
+  { started, touched, failed }: PassRecord,
 ): Promise<void> {
   switch (action.kind) {
     case "log":
@@ -98,6 +108,7 @@ async function actOne(
       } catch (err) {
         if (err instanceof CommandAbortedError) throw err;
         const text = errorMessage(err);
+        failed.set(action.spec.agent, text);
         ports.log.log(withErr(action.errLog, text));
         if (
           action.failureMail &&
@@ -200,9 +211,16 @@ async function actOne(
     case "lifecycle":
       await lifecycle(ports, action, started, touched);
       return;
-    case "bootStatus":
-      await writeBootStatus(ports, action.status);
+    case "bootStatus": {
+      const error = action.startOf ? failed.get(action.startOf) : undefined;
+      await writeBootStatus(
+        ports,
+        error === undefined
+          ? action.status
+          : { ...action.status, last_action: "error", error },
+      );
       return;
+    }
     case "pendingSpawns":
       await pendingSpawns(ports, action.closeMessageIds, action.entries);
       return;

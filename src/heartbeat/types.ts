@@ -225,6 +225,11 @@ export type Action =
     /** Write Boot's status file (degraded triage). */
     kind: "bootStatus";
     status: BootStatus;
+    /**
+     * The agent whose start earlier in the same pass this status reports:
+     * if that start failed, the status says "error" with the reason.
+     */
+    startOf?: string;
   }
   | {
     /** Record new POLECAT_STARTED spawns, nudge ready ones, prune old ones. */

@@ -184,10 +184,12 @@ Deno.test("a missing bd, gt, git or tmux is named once and the rest of the heart
               `${h.town}/deacon/dogs/boot/.boot-status.json`,
             ),
           );
+          // Nothing could be started: the status says so.
           assertEquals([status.last_action, status.target], [
-            "start",
-            "deacon",
+            "error",
+            undefined,
           ]);
+          assert(!log.includes("Deacon not running, starting..."), log);
           return;
         }
         assert(

@@ -1,4 +1,8 @@
-import { assertEquals, assertStringIncludes } from "../helpers/assert.ts";
+import {
+  assert,
+  assertEquals,
+  assertStringIncludes,
+} from "../helpers/assert.ts";
 import {
   decideBoot,
   decideDeaconHeartbeat,
@@ -167,7 +171,44 @@ Deno.test("decideBoot() follows the marker, degraded mode and a live Boot", asyn
     const out = decideBoot(snap({ degraded: true }), ctx());
     assertEquals(plan(out), ["start gt-deacon", "boot-status start"]);
     assertEquals(logs(out)[0], "Degraded mode: running mechanical Boot triage");
+    assertEquals(logs(out)[1], "Deacon not running, starting...");
+    // The status reports the outcome of that start.
+    const status = out.find((a) => a.kind === "bootStatus");
+    assertEquals(status?.kind === "bootStatus" && status.startOf, "deacon");
   });
+  await t.step(
+    "degraded without tmux: nothing started, and nothing claimed",
+    () => {
+      const out = decideBoot(
+        snap({ degraded: true, tmuxAvailable: false, sessions: null }),
+        ctx(),
+      );
+      assertEquals(plan(out), ["boot-status error"]);
+      assert(!logs(out).some((l) => l.includes("starting")), logs(out).join());
+      const status = out.find((a) => a.kind === "bootStatus");
+      assert(status?.kind === "bootStatus");
+      assertEquals(status.status.target, undefined);
+      assertStringIncludes(status.status.error ?? "", "tmux is not available");
+    },
+  );
+  await t.step(
+    "degraded, Deacon start held back by backoff: record nothing",
+    () => {
+      const out = decideBoot(
+        snap({ degraded: true }),
+        ctx({
+          backoff: () => ({
+            allowed: false,
+            waitMs: 4000,
+            crashLoop: false,
+            restarts: 3,
+          }),
+        }),
+      );
+      assertEquals(plan(out), ["boot-status nothing"]);
+      assert(!logs(out).includes("Deacon not running, starting..."));
+    },
+  );
   await t.step("degraded, Deacon healthy: record nothing", () => {
     const out = decideBoot(
       snap({ degraded: true, sessionList: [session("gt-deacon", "healthy")] }),

@@ -24,7 +24,12 @@ import {
   type SpecContext,
   witnessSpec,
 } from "../specs.ts";
-import type { Action, SessionSpec, TownSnapshot } from "../types.ts";
+import type {
+  Action,
+  BootStatus,
+  SessionSpec,
+  TownSnapshot,
+} from "../types.ts";
 import { polecatSessionConflict } from "../../town/session_claims.ts";
 import {
   foreignSessionNotice,
@@ -177,71 +182,7 @@ export function decideBoot(snap: TownSnapshot, ctx: DecideContext): Action[] {
   ) {
     return [{ kind: "log", message: "Boot already running, skipping spawn" }];
   }
-  if (snap.degraded) {
-    const out: Action[] = [{
-      kind: "log",
-      message: "Degraded mode: running mechanical Boot triage",
-    }];
-    const started = rfc3339(ctx.now);
-    const state = snap.tmuxAvailable
-      ? sessionState(snap, deaconSession())
-      : "missing";
-    if (state === "unknown") {
-      out.push({
-        kind: "log",
-        message: `Error checking Deacon session: ${
-          snap.tmuxError ?? "tmux unreadable"
-        }`,
-      });
-      out.push({
-        kind: "bootStatus",
-        status: {
-          running: false,
-          started_at: started,
-          completed_at: started,
-          last_action: "error",
-          error: snap.tmuxError ?? "tmux unreadable",
-        },
-      });
-    } else if (state === "foreign") {
-      const notice = foreignSessionNotice(snap, deaconSession());
-      out.push(notice);
-      out.push({
-        kind: "bootStatus",
-        status: {
-          running: false,
-          started_at: started,
-          completed_at: started,
-          last_action: "error",
-          error: `session ${deaconSession()} is not this town's`,
-        },
-      });
-    } else if (state === "missing" || state === "zombie") {
-      out.push({ kind: "log", message: "Deacon not running, starting..." });
-      out.push(...ensureDeacon(snap, ctx));
-      out.push({
-        kind: "bootStatus",
-        status: {
-          running: false,
-          started_at: started,
-          completed_at: started,
-          last_action: "start",
-          target: "deacon",
-        },
-      });
-    } else {
-      out.push({
-        kind: "bootStatus",
-        status: {
-          running: false,
-          started_at: started,
-          completed_at: started,
-          last_action: "nothing",
-        },
-      });
-    }
-    return out;
-  }
+  if (snap.degraded) return degradedTriage(snap, ctx);
   const out: Action[] = [];
   const boot = sessionState(snap, BOOT_SESSION);
   const age = now - sessionCreated(snap, BOOT_SESSION) * 1000;
@@ -262,6 +203,76 @@ export function decideBoot(snap: TownSnapshot, ctx: DecideContext): Action[] {
     }));
   }
   out.push(...ensureDeacon(snap, ctx));
+  return out;
+}
+
+/**
+ * The mechanical Boot triage of degraded mode. Boot's status file records
+ * what really happened: a Deacon start is "start" only when a start was
+ * decided (act turns it into "error" if the start fails); without tmux
+ * nothing can be checked or started, which is an error.
+ */
+function degradedTriage(snap: TownSnapshot, ctx: DecideContext): Action[] {
+  const out: Action[] = [{
+    kind: "log",
+    message: "Degraded mode: running mechanical Boot triage",
+  }];
+  const started = rfc3339(ctx.now);
+  const status = (
+    s: Pick<BootStatus, "last_action" | "target" | "error">,
+    startOf?: string,
+  ): Action => ({
+    kind: "bootStatus",
+    status: {
+      running: false,
+      started_at: started,
+      completed_at: started,
+      ...s,
+    },
+    ...(startOf ? { startOf } : {}),
+  });
+  if (!snap.tmuxAvailable) {
+    out.push({
+      kind: "log",
+      message:
+        "Deacon session cannot be checked or started: tmux is not available",
+      dedupeKey: "degraded-no-tmux",
+    });
+    out.push(status({
+      last_action: "error",
+      error: "tmux is not available: the Deacon cannot be checked or started",
+    }));
+    return out;
+  }
+  const state = sessionState(snap, deaconSession());
+  if (state === "unknown") {
+    const error = snap.tmuxError ?? "tmux unreadable";
+    out.push({
+      kind: "log",
+      message: `Error checking Deacon session: ${error}`,
+    });
+    out.push(status({ last_action: "error", error }));
+  } else if (state === "foreign") {
+    out.push(foreignSessionNotice(snap, deaconSession()));
+    out.push(status({
+      last_action: "error",
+      error: `session ${deaconSession()} is not this town's`,
+    }));
+  } else if (state === "missing" || state === "zombie") {
+    const ensure = ensureDeacon(snap, ctx);
+    const starts = ensure.some((a) => a.kind === "startSession");
+    if (starts) {
+      out.push({ kind: "log", message: "Deacon not running, starting..." });
+    }
+    out.push(...ensure);
+    out.push(
+      starts
+        ? status({ last_action: "start", target: "deacon" }, "deacon")
+        : status({ last_action: "nothing" }),
+    );
+  } else {
+    out.push(status({ last_action: "nothing" }));
+  }
   return out;
 }
 
