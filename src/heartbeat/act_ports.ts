@@ -14,12 +14,35 @@ import type { Log } from "../log.ts";
 import type { BackoffBook } from "./backoff.ts";
 import type { NoticeBook } from "../heartbeat/notify_slots.ts";
 
+/** The tmux operations actions use. */
+export type ActTmux = Pick<
+  Tmux,
+  | "panes"
+  | "hasSession"
+  | "killSession"
+  | "newSession"
+  | "configureSessionAtOnce"
+  | "capturePane"
+  | "nudge"
+  | "waitForAgent"
+  | "acceptBypassPermissions"
+>;
+
+/** The `bd` operations actions use. */
+export type ActBeads = Pick<
+  Beads,
+  "updateDescription" | "getRoleConfig" | "closeMessage"
+>;
+
+/** The `gt mail` operations actions use. */
+export type ActMail = Pick<Mail, "delete" | "send">;
+
 /** Everything actions need. */
 export interface ActPorts {
   town: string;
-  tmux: Tmux;
-  beads: Beads;
-  mail: Mail;
+  tmux: ActTmux;
+  beads: ActBeads;
+  mail: ActMail;
   fs: Fs;
   /** Runs `git` and `bd sync` for pre-sync. */
   runner: Runner;

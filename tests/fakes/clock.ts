@@ -91,4 +91,27 @@ export class FakeClock implements Clock {
     this.#now = end;
     await settle();
   }
+
+  /**
+   * Settles `work`, moving time to each pending timer in turn whenever
+   * nothing else can run, so code that sleeps on this clock finishes.
+   */
+  async run<T>(work: Promise<T>, maxSteps = 10_000): Promise<T> {
+    let done = false;
+    const watched = work.finally(() => {
+      done = true;
+    });
+    for (let i = 0; i < maxSteps && !done; i++) {
+      await settle(5);
+      if (done) break;
+      const next = this.pending[0];
+      if (next === undefined) {
+        // Waiting on something outside this clock (real I/O).
+        await new Promise((r) => setTimeout(r, 1));
+        continue;
+      }
+      await this.advance(Math.max(0, next - this.#now));
+    }
+    return await watched;
+  }
 }

@@ -1,0 +1,564 @@
+/**
+ * Whole ticks in one process: a town on disk, in-process tmux, `bd`,
+ * `gt mail`, runner and clock. Each case sets up the world, runs one or
+ * more ticks (observe → decide → act) and checks what was done and logged:
+ * the recovery scenarios of the end-to-end suite, without processes.
+ *
+ * @module
+ */
+
+import {
+  assert,
+  assertEquals,
+  assertStringIncludes,
+} from "../helpers/assert.ts";
+import {
+  HEARTBEAT_CHECKS,
+  RECOVERY_CHECKS,
+} from "../../src/heartbeat/checks.ts";
+import { TickWorld } from "../fakes/tick_world.ts";
+
+const MIN = 60_000;
+
+async function world(
+  options: { rigs?: string[]; quiet?: boolean } = {},
+): Promise<TickWorld> {
+  return await TickWorld.create(options);
+}
+
+function count(lines: string[], text: string): number {
+  return lines.filter((l) => l.includes(text)).length;
+}
+
+Deno.test("runTick() starts a Witness and a Refinery for every rig, in their directories, and leaves them alone next time", async () => {
+  const w = await world({ rigs: ["alpha", "beta"] });
+  try {
+    await w.dirs("alpha/witness", "alpha/refinery/rig", "beta");
+    await w.tick();
+    const made = w.tmux.callsOf("newSession");
+    assertEquals(made.sort(), [
+      "gt-alpha-refinery",
+      "gt-alpha-witness",
+      "gt-beta-refinery",
+      "gt-beta-witness",
+    ]);
+    const opts = (s: string) => w.tmux.sessions.get(s)?.created;
+    assertEquals(opts("gt-alpha-witness")?.dir, `${w.town}/alpha/witness`);
+    assertEquals(
+      opts("gt-alpha-refinery")?.dir,
+      `${w.town}/alpha/refinery/rig`,
+    );
+    // No refinery/rig in beta: the rig root.
+    assertEquals(opts("gt-beta-refinery")?.dir, `${w.town}/beta`);
+    const env = new Map(opts("gt-alpha-witness")?.env ?? []);
+    assertEquals(env.get("GT_ROLE"), "witness");
+    assertEquals(env.get("BD_ACTOR"), "alpha/witness");
+    assertEquals(
+      new Map(opts("gt-alpha-refinery")?.env ?? []).get("BEADS_DIR"),
+      `${w.town}/alpha/mayor/rig/.beads`,
+    );
+    assertEquals(opts("gt-alpha-witness")?.remainOnExit, true);
+    assert(opts("gt-alpha-witness")?.paneDiedHook?.includes("pane-died."));
+    assertEquals(w.tmux.callsOf("waitForAgent").length, 4);
+    const log = w.takeLog();
+    assert(
+      log.includes("Witness for alpha not running per agent bead, starting..."),
+      log.join("\n"),
+    );
+    assert(log.includes("Refinery session for beta started successfully"));
+    assertEquals(w.backoff.toJSON()["alpha/witness"]?.restarts, 1);
+    // The next tick finds them healthy.
+    await w.tick();
+    assertEquals(w.tmux.callsOf("newSession").length, 4);
+    assertEquals(w.tmux.callsOf("killSession"), []);
+  } finally {
+    await w.close();
+  }
+});
+
+Deno.test("runTick() restarts a killed polecat with hooked work, leaves one without work alone, and holds a quick second death back until its backoff ends", async () => {
+  const w = await world({ rigs: ["gastown"] });
+  try {
+    await w.dirs("gastown/polecats/Toast", "gastown/polecats/Idle");
+    w.tmux.add("gt-gastown-witness");
+    w.tmux.add("gt-gastown-refinery");
+    w.beads.raw = [
+      ...w.rigBeads("gastown"),
+      w.workingPolecat("gastown", "Toast"),
+      w.bead({
+        id: "gt-gastown-polecat-Idle",
+        role: "polecat",
+        rig: "gastown",
+        state: "idle",
+      }),
+    ];
+    await w.tick();
+    assertEquals(w.tmux.callsOf("newSession"), ["gt-gastown-Toast"]);
+    const log = w.takeLog().join("\n");
+    assertStringIncludes(
+      log,
+      "CRASH DETECTED: polecat gastown/Toast has hook_bead=gt-abc but session gt-gastown-Toast is dead",
+    );
+    assertStringIncludes(
+      log,
+      "Successfully restarted crashed polecat gastown/Toast",
+    );
+    assertEquals(w.mail.sent, []);
+    // A crash restart does not pre-sync the worktree.
+    assertEquals(w.runner.calls, []);
+    assertEquals(
+      w.tmux.sessions.get("gt-gastown-Toast")?.created?.dir,
+      `${w.town}/gastown/polecats/Toast`,
+    );
+
+    // Killed again at once: inside the 1 s backoff, it waits.
+    w.tmux.sessions.delete("gt-gastown-Toast");
+    await w.tick({ checks: RECOVERY_CHECKS, scope: { mail: false } });
+    assertEquals(w.tmux.callsOf("newSession").length, 1);
+    assertStringIncludes(w.takeLog().join("\n"), "Not restarting");
+    // Once the backoff has run out, the next pass restarts it.
+    await w.clock.advance(1_100);
+    await w.tick({ checks: RECOVERY_CHECKS, scope: { mail: false } });
+    assertEquals(w.tmux.callsOf("newSession"), [
+      "gt-gastown-Toast",
+      "gt-gastown-Toast",
+    ]);
+    assertEquals(w.backoff.toJSON()["gastown/polecats/Toast"]?.restarts, 2);
+  } finally {
+    await w.close();
+  }
+});
+
+Deno.test("runTick() leaves a healthy session with a stale bead alone and replaces a zombie", async () => {
+  const w = await world({ rigs: ["charlie", "delta"] });
+  try {
+    w.tmux.add("gt-charlie-witness");
+    w.tmux.add("gt-delta-witness", { command: "bash" });
+    w.tmux.add("gt-charlie-refinery");
+    w.tmux.add("gt-delta-refinery");
+    w.beads.raw = [
+      w.bead({
+        id: "gt-charlie-witness",
+        role: "witness",
+        rig: "charlie",
+        state: "idle",
+        updatedAgoMs: 60 * MIN,
+      }),
+      w.bead({
+        id: "gt-delta-witness",
+        role: "witness",
+        rig: "delta",
+        state: "idle",
+      }),
+    ];
+    await w.tick();
+    assertEquals(w.tmux.callsOf("killSession"), ["gt-delta-witness"]);
+    assertEquals(w.tmux.callsOf("newSession"), ["gt-delta-witness"]);
+    assertEquals(w.tmux.sessions.get("gt-delta-witness")?.command, "claude");
+    const log = w.takeLog();
+    assert(
+      log.includes(
+        "Witness session for charlie healthy (Claude running), skipping restart despite stale bead",
+      ),
+      log.join("\n"),
+    );
+    assert(
+      log.includes("Witness for delta not running per agent bead, starting..."),
+    );
+  } finally {
+    await w.close();
+  }
+});
+
+Deno.test("runTick() kills and recreates a Deacon marked dead once, not on every tick", async () => {
+  const w = await world({ quiet: false });
+  try {
+    w.tmux.add("gt-deacon");
+    w.beads.raw = [w.bead({ id: "hq-deacon", role: "deacon", state: "dead" })];
+    await w.clock.advance(1_000);
+    await w.tick();
+    assertEquals(w.tmux.callsOf("killSession"), ["gt-deacon"]);
+    assertEquals(
+      w.tmux.callsOf("newSession").filter((s) => s === "gt-deacon"),
+      ["gt-deacon"],
+    );
+    const created = w.tmux.sessions.get("gt-deacon")?.created;
+    assertEquals(created?.dir, `${w.town}/deacon`);
+    assertEquals(new Map(created?.env ?? []).get("GT_ROLE"), "deacon");
+    const log = w.takeLog();
+    assert(
+      log.includes(
+        "Deacon is marked dead (circuit breaker triggered), forcing restart...",
+      ),
+      log.join("\n"),
+    );
+    assert(log.includes("Deacon session started successfully"));
+    // The bead still says dead, but the session was restarted after that.
+    await w.clock.advance(1_000);
+    await w.tick();
+    assertEquals(
+      w.tmux.callsOf("newSession").filter((s) => s === "gt-deacon").length,
+      1,
+    );
+  } finally {
+    await w.close();
+  }
+});
+
+Deno.test("runTick() nudges a Deacon whose heartbeat is 10 minutes old once, and restarts one stuck for 35", async () => {
+  const w = await world();
+  try {
+    w.tmux.add("gt-deacon");
+    w.beads.raw = [
+      w.bead({ id: "hq-deacon", role: "deacon", state: "running" }),
+    ];
+    const hb = (ago: number) =>
+      Deno.writeTextFile(
+        `${w.town}/deacon/heartbeat.json`,
+        JSON.stringify({
+          timestamp: new Date(w.clock.now() - ago).toISOString(),
+          cycle: 1,
+        }),
+      );
+    await hb(10 * MIN);
+    await w.tick();
+    assertEquals(w.tmux.sessions.get("gt-deacon")?.nudges, [
+      "HEALTH_CHECK: heartbeat stale, respond to confirm responsiveness",
+    ]);
+    await w.tick();
+    assertEquals(w.tmux.sessions.get("gt-deacon")?.nudges.length, 1);
+    await hb(35 * MIN);
+    await w.tick();
+    assertEquals(w.tmux.callsOf("killSession"), ["gt-deacon"]);
+    assertEquals(w.tmux.sessions.get("gt-deacon")?.nudges, []);
+    const log = w.takeLog().join("\n");
+    assertStringIncludes(
+      log,
+      "Deacon heartbeat is stale (35m0s old), checking session...",
+    );
+    assertStringIncludes(log, "Deacon stuck for 35m0s - restarting session");
+    // The restarted Deacon gets time to write a heartbeat: no kill loop.
+    await w.tick();
+    assertEquals(w.tmux.callsOf("killSession"), ["gt-deacon"]);
+  } finally {
+    await w.close();
+  }
+});
+
+Deno.test("runTick() mails the Witness exactly once when a polecat restart fails", async () => {
+  const w = await world({ rigs: ["gastown"] });
+  try {
+    await w.dirs("gastown/polecats/Broken");
+    w.tmux.add("gt-gastown-witness");
+    w.tmux.add("gt-gastown-refinery");
+    w.tmux.diesAtStart.add("gt-gastown-Broken");
+    w.beads.raw = [
+      ...w.rigBeads("gastown"),
+      w.bead({
+        id: "gt-gastown-polecat-Broken",
+        role: "polecat",
+        rig: "gastown",
+        state: "working",
+        hook: "gt-abc",
+      }),
+    ];
+    await w.tick();
+    w.tmux.sessions.delete("gt-gastown-Broken");
+    await w.clock.advance(3 * MIN);
+    await w.tick();
+    assertEquals(w.mail.sent.length, 1, JSON.stringify(w.mail.sent));
+    const [sent] = w.mail.sent;
+    assertEquals(sent?.to, "gastown/witness");
+    assertEquals(
+      sent?.subject,
+      "CRASHED_POLECAT: gastown/Broken restart failed",
+    );
+    const lines = (sent?.body ?? "").split("\n");
+    assertEquals(
+      lines[0],
+      "Polecat Broken crashed and automatic restart failed.",
+    );
+    assertEquals(lines[2], "hook_bead: gt-abc");
+    assertStringIncludes(lines[3] ?? "", "the agent exited at once");
+    assertEquals(lines.slice(4), ["", "Manual intervention may be required."]);
+    assertStringIncludes(
+      w.takeLog().join("\n"),
+      "Error restarting polecat gastown/Broken: ",
+    );
+  } finally {
+    await w.close();
+  }
+});
+
+Deno.test("runTick() carries out a lifecycle cycle: the message is deleted before the Witness is restarted", async () => {
+  const w = await world({ rigs: ["gastown"] });
+  try {
+    await w.dirs("gastown/witness");
+    w.tmux.add("gt-gastown-witness");
+    w.tmux.add("gt-gastown-refinery");
+    w.beads.raw = w.rigBeads("gastown");
+    w.mail.raw = [w.message({ id: "hq-msg1", from: "gastown/witness" })];
+    await w.tick();
+    assertEquals(w.mail.deleted, ["hq-msg1"]);
+    assertEquals(w.mail.raw, []);
+    assertEquals(w.tmux.callsOf("killSession")[0], "gt-gastown-witness");
+    assertEquals(w.tmux.callsOf("newSession"), ["gt-gastown-witness"]);
+    const env = new Map(
+      w.tmux.sessions.get("gt-gastown-witness")?.created?.env ?? [],
+    );
+    assertEquals(env.get("GT_ROLE"), "witness");
+    assertEquals(env.get("BD_ACTOR"), "gastown/witness");
+    const log = w.takeLog();
+    const i = (text: string) => log.findIndex((l) => l.includes(text));
+    assert(i("Processing lifecycle request from gastown/witness: cycle") >= 0);
+    // Claimed first, then killed, then restarted.
+    assert(i("Deleted lifecycle message: hq-msg1") >= 0, log.join("\n"));
+    assert(
+      i("Deleted lifecycle message: hq-msg1") <
+        i("Killed session gt-gastown-witness for restart"),
+    );
+    assert(
+      i("Killed session gt-gastown-witness for restart") <
+        i("Restarted session gt-gastown-witness"),
+    );
+  } finally {
+    await w.close();
+  }
+});
+
+Deno.test("runTick() deletes a 7-hour-old request without carrying it out and leaves other mail alone", async () => {
+  const w = await world({ rigs: ["gastown"] });
+  try {
+    w.tmux.add("gt-gastown-witness");
+    w.tmux.add("gt-gastown-refinery");
+    w.beads.raw = w.rigBeads("gastown");
+    w.mail.raw = [
+      w.message({ id: "old", from: "gastown/witness", agoMs: 7 * 60 * MIN }),
+      w.message({
+        id: "chat",
+        from: "mayor/",
+        subject: "Regular message",
+        body: "hello",
+      }),
+      w.message({
+        id: "bad",
+        from: "gastown/witness",
+        subject: "LIFECYCLE: x",
+        body: "explode",
+      }),
+    ];
+    await w.tick();
+    assertEquals(w.mail.deleted, ["old"]);
+    assertEquals(w.mail.raw.map((m) => m.id), ["chat", "bad"]);
+    assertEquals(w.tmux.callsOf("killSession"), []);
+    const log = w.takeLog().join("\n");
+    assertStringIncludes(
+      log,
+      "Ignoring stale lifecycle request from gastown/witness (age: 7h0m0s, max: 6h0m0s) - deleting",
+    );
+    assertStringIncludes(
+      log,
+      'Lifecycle request with unparseable body: "explode"',
+    );
+  } finally {
+    await w.close();
+  }
+});
+
+Deno.test("runTick() answers a request from an unknown sender with the reason", async () => {
+  const w = await world({ rigs: ["gastown"] });
+  try {
+    w.tmux.add("gt-gastown-witness");
+    w.tmux.add("gt-gastown-refinery");
+    w.beads.raw = w.rigBeads("gastown");
+    w.mail.raw = [w.message({ id: "m1", from: "stranger" })];
+    await w.tick();
+    assertEquals(w.mail.deleted, ["m1"]);
+    assertEquals(w.mail.sent.length, 1, JSON.stringify(w.mail.sent));
+    assertEquals(w.mail.sent[0]?.to, "stranger");
+    assertStringIncludes(w.mail.sent[0]?.subject ?? "", "LIFECYCLE_FAILED");
+    assertStringIncludes(
+      w.mail.sent[0]?.body ?? "",
+      "unknown agent identity: stranger",
+    );
+    assertStringIncludes(
+      w.takeLog().join("\n"),
+      "Error executing lifecycle action: unknown agent identity: stranger",
+    );
+  } finally {
+    await w.close();
+  }
+});
+
+Deno.test("runTick() restarts an agent once for 1,000 requests and deletes the rest over later ticks", async () => {
+  const w = await world({ rigs: ["gastown"] });
+  try {
+    await w.dirs("gastown/witness");
+    w.tmux.add("gt-gastown-witness");
+    w.tmux.add("gt-gastown-refinery");
+    w.beads.raw = w.rigBeads("gastown");
+    w.mail.raw = Array.from(
+      { length: 1000 },
+      (_, i) =>
+        w.message({ id: `m${i}`, from: "gastown/witness", agoMs: 1000 + i }),
+    );
+    await w.tick();
+    const first = w.takeLog();
+    assertEquals(count(first, "Restarted session gt-gastown-witness"), 1);
+    assertEquals(count(first, "Skipping duplicate lifecycle request"), 50);
+    assert(
+      first.some((l) =>
+        l.includes(
+          "Leaving 949 superseded lifecycle request(s) for the next pass",
+        )
+      ),
+    );
+    assertEquals(w.mail.raw.length, 949);
+    // Each deletion carries its own log line.
+    assertEquals(count(first, "Deleted lifecycle message: "), 51);
+    await w.clock.advance(3 * MIN);
+    await w.tick();
+    assertEquals(count(w.takeLog(), "Restarted session"), 0);
+    assertEquals(w.mail.raw.length, 899);
+    assertEquals(w.tmux.callsOf("newSession").length, 1);
+  } finally {
+    await w.close();
+  }
+});
+
+Deno.test("runTick() mails the Witness once each about GUPP and orphaned work over five ticks", async () => {
+  const w = await world({ rigs: ["gastown"] });
+  try {
+    w.tmux.add("gt-gastown-witness");
+    w.tmux.add("gt-gastown-refinery");
+    w.beads.raw = [
+      ...w.rigBeads("gastown"),
+      w.bead({
+        id: "gt-gastown-polecat-Toast",
+        role: "polecat",
+        rig: "gastown",
+        state: "working",
+        hook: "gt-abc",
+        updatedAgoMs: 31 * MIN,
+      }),
+      w.bead({
+        id: "gt-gastown-polecat-Nux",
+        role: "polecat",
+        rig: "gastown",
+        state: "working",
+        hook: "gt-def",
+        updatedAgoMs: 10 * MIN,
+      }),
+    ];
+    for (let i = 0; i < 5; i++) {
+      await w.tick();
+      await w.clock.advance(MIN);
+    }
+    const subjects = w.mail.sent.map((m) => `${m.to}: ${m.subject}`);
+    assertEquals(
+      subjects.filter((s) => s.includes("GUPP")).length,
+      1,
+      subjects.join("\n"),
+    );
+    assert(subjects.every((s) => s.startsWith("gastown/witness: ")));
+    assertEquals(
+      subjects.filter((s) => !s.includes("GUPP") && s.includes("Toast"))
+        .length,
+      subjects.filter((s) => s.includes("Toast")).length - 1,
+    );
+    assert(!subjects.some((s) => s.includes("GUPP") && s.includes("Nux")));
+    // Every tick saved the notices that keep them from repeating.
+    assertEquals(w.saves, 5);
+    assert(w.notices.size > 0);
+  } finally {
+    await w.close();
+  }
+});
+
+Deno.test("runTick() marks an agent idle for 16 minutes with no live session dead, once", async () => {
+  const w = await world();
+  try {
+    w.tmux.add("gt-deacon");
+    w.beads.raw = [
+      w.bead({
+        id: "hq-mayor",
+        role: "mayor",
+        state: "running",
+        updatedAgoMs: 16 * MIN,
+      }),
+      w.bead({
+        id: "hq-deacon",
+        role: "deacon",
+        state: "working",
+        updatedAgoMs: 16 * MIN,
+      }),
+    ];
+    for (let i = 0; i < 3; i++) await w.tick();
+    assertEquals(w.beads.updates.map((u) => u.id), ["hq-mayor"]);
+    const lines = (w.beads.updates[0]?.description ?? "").split("\n");
+    assertEquals(lines.slice(0, 6), [
+      "role_type: mayor",
+      "rig: ",
+      "agent_state: dead",
+      "hook_bead: ",
+      "role_bead: ",
+      "",
+    ]);
+    assert(
+      /^Marked dead by daemon at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \(was running, last update too old\)$/
+        .test(lines[6] ?? ""),
+      lines[6],
+    );
+    const log = w.takeLog().join("\n");
+    assertStringIncludes(
+      log,
+      "Agent hq-mayor appears dead (state=running, last update 16m0s ago, timeout 15m0s)",
+    );
+    assertStringIncludes(log, "Marked agent hq-mayor as dead due to timeout");
+    // The Deacon's session is healthy, so its stale bead is not a death.
+    assert(!log.includes("Agent hq-deacon appears dead"));
+  } finally {
+    await w.close();
+  }
+});
+
+Deno.test("runTick() with a dry run decides the plan and does nothing", async () => {
+  const w = await world({ rigs: ["gastown"] });
+  try {
+    await w.dirs("gastown/witness");
+    w.beads.raw = w.rigBeads("gastown");
+    w.mail.raw = [w.message({ id: "hq-1", from: "gastown/witness" })];
+    const r = await w.tick({ checks: HEARTBEAT_CHECKS, dryRun: true });
+    const kinds = r.plan.flatMap((p) => p.actions.map((a) => a.kind));
+    assert(kinds.includes("startSession"), kinds.join(","));
+    assert(kinds.includes("lifecycle"), kinds.join(","));
+    assertEquals(w.tmux.callsOf("newSession"), []);
+    assertEquals(w.mail.deleted, []);
+    assertEquals(w.mail.sent, []);
+    assertEquals(w.runner.calls, []);
+    assertEquals(w.saves, 0);
+    assertEquals(w.backoff.toJSON(), {});
+    assert(r.snapshot !== null);
+    assertEquals(r.snapshot.rigs, ["gastown"]);
+  } finally {
+    await w.close();
+  }
+});
+
+Deno.test("runTick() logs a failing tmux read once as an error and still processes mail", async () => {
+  const w = await world({ rigs: ["gastown"] });
+  try {
+    w.tmux.listError = "server exited unexpectedly";
+    w.beads.raw = w.rigBeads("gastown");
+    w.mail.raw = [
+      w.message({ id: "old", from: "gastown/witness", agoMs: 7 * 60 * MIN }),
+    ];
+    await w.tick();
+    const log = w.takeLog();
+    assertEquals(count(log, "Error: tmux: server exited unexpectedly"), 1);
+    assertEquals(w.tmux.callsOf("newSession"), []);
+    assertEquals(w.mail.deleted, ["old"]);
+  } finally {
+    await w.close();
+  }
+});
