@@ -19,7 +19,7 @@ export type ActTmux = Pick<
   Tmux,
   | "panes"
   | "hasSession"
-  | "killSession"
+  | "killOwnSession"
   | "newSession"
   | "configureSessionAtOnce"
   | "capturePane"

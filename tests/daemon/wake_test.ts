@@ -26,9 +26,15 @@ Deno.test("BackoffWake fires once, just after the earliest restart backoff ends"
   wake.arm(book);
   assertEquals(wake.armed, false);
   assertEquals(nextBackoffEnd(book, clock.now()), null);
-  book.recordRestart("a", clock.now()); // 1 s
-  book.recordRestart("b", clock.now());
-  book.recordRestart("b", clock.now()); // 2 s
+  // a dies once quickly (held back 1 s), b twice (2 s).
+  const t0 = clock.now();
+  book.recordRestart("a", t0);
+  book.check("a", t0);
+  book.recordRestart("b", t0 - 2_000);
+  book.check("b", t0 - 2_000);
+  book.recordRestart("b", t0 - 1_000);
+  book.check("b", t0);
+  assertEquals(book.toJSON().b?.nextAllowedMs, t0 + 2_000);
   assertEquals(nextBackoffEnd(book, clock.now()), clock.now() + 1_000);
   wake.arm(book);
   assertEquals(clock.pending, [clock.now() + 1_000 + BACKOFF_WAKE_SLACK_MS]);

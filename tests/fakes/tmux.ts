@@ -113,6 +113,19 @@ export class FakeTmux implements ActTmux {
     return Promise.resolve();
   }
 
+  /** Kills `s` when it is this town's; false when missing or not ours. */
+  killOwnSession(s: string): Promise<boolean> {
+    this.calls.push(`killSession ${s}`);
+    const session = this.sessions.get(s);
+    if (
+      !session || session.owner === "other-town" || session.owner === "untagged"
+    ) {
+      return Promise.resolve(false);
+    }
+    this.sessions.delete(s);
+    return Promise.resolve(true);
+  }
+
   newSession(s: string, options: NewSessionOptions = {}): Promise<void> {
     this.calls.push(`newSession ${s}`);
     if (this.sessions.has(s)) {

@@ -66,7 +66,7 @@ Deno.test("runTick() starts a Witness and a Refinery for every rig, in their dir
       log.join("\n"),
     );
     assert(log.includes("Refinery session for beta started successfully"));
-    assertEquals(w.backoff.toJSON()["alpha/witness"]?.restarts, 1);
+    assertEquals(w.backoff.lastRestart("alpha/witness"), w.clock.now());
     // The next tick finds them healthy.
     await w.tick();
     assertEquals(w.tmux.callsOf("newSession").length, 4);
@@ -123,7 +123,16 @@ Deno.test("runTick() restarts a killed polecat with hooked work, leaves one with
       "gt-gastown-Toast",
       "gt-gastown-Toast",
     ]);
-    assertEquals(w.backoff.toJSON()["gastown/polecats/Toast"]?.restarts, 2);
+    assertEquals(w.backoff.toJSON()["gastown/polecats/Toast"]?.restarts, 1);
+    w.takeLog();
+    // After a healthy run (over the minimum uptime) a death is restarted at
+    // once and forgets the quick one.
+    await w.clock.advance(11_000);
+    w.tmux.sessions.delete("gt-gastown-Toast");
+    await w.tick({ checks: RECOVERY_CHECKS, scope: { mail: false } });
+    assertEquals(w.tmux.callsOf("newSession").length, 3);
+    assert(!w.takeLog().some((l) => l.includes("Not restarting")));
+    assertEquals(w.backoff.toJSON()["gastown/polecats/Toast"]?.restarts, 0);
   } finally {
     await w.close();
   }
