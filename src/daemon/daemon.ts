@@ -211,7 +211,7 @@ export async function runDaemon(opts: RunDaemonOptions): Promise<RunOutcome> {
     }
     if (state) {
       state.running = false;
-      Object.assign(state, engine?.stateExtras?.() ?? {});
+      if (engine) applyExtras(state, engine);
       await saveState(
         paths.state,
         state,
@@ -230,6 +230,20 @@ export async function runDaemon(opts: RunDaemonOptions): Promise<RunOutcome> {
     lock.release();
   }
   return { code: 0 };
+}
+
+/** The daemon's own warnings, kept when the engine's change. */
+const ownWarnings = new WeakMap<DaemonState, string[]>();
+
+/**
+ * Copies what the engine persists into the state; the engine's `warnings`
+ * (a missing agent command) follow the daemon's own.
+ */
+function applyExtras(state: DaemonState, engine: Engine): void {
+  const { warnings, ...rest } = engine.stateExtras?.() ?? {};
+  Object.assign(state, rest);
+  if (!ownWarnings.has(state)) ownWarnings.set(state, state.warnings ?? []);
+  state.warnings = [...ownWarnings.get(state)!, ...(warnings ?? [])];
 }
 
 interface LoopCtx {
@@ -291,7 +305,7 @@ async function loop(engine: Engine, state: DaemonState, ctx: LoopCtx) {
     const text = JSON.stringify(extras ?? {});
     if (extras === undefined || text === savedExtras) return;
     savedExtras = text;
-    Object.assign(state, extras);
+    applyExtras(state, engine);
     await saveState(ctx.statePath, state, log, "Warning: failed to save state");
   };
   while (!queue.stopping) {
@@ -347,9 +361,8 @@ async function loop(engine: Engine, state: DaemonState, ctx: LoopCtx) {
     state.lastHeartbeat = new Date();
     state.heartbeatCount++;
     state.memory = memoryUsage();
-    const extras = engine.stateExtras?.() ?? {};
-    savedExtras = JSON.stringify(extras);
-    Object.assign(state, extras);
+    savedExtras = JSON.stringify(engine.stateExtras?.() ?? {});
+    applyExtras(state, engine);
     await saveState(ctx.statePath, state, log, "Warning: failed to save state");
     log.log(`Heartbeat complete (#${state.heartbeatCount})`);
     due = Date.now() + ctx.intervalMs;

@@ -16,6 +16,8 @@ export class ToolPaths {
   #programs: Record<string, string> = {};
   #missing = new Set<string>();
   readonly #cache = new Map<string, string>();
+  /** Agent commands known to be missing → the warning `status` shows. */
+  readonly #missingAgents = new Map<string, string>();
 
   /** Resolves the tools once and logs what was found. */
   constructor(env: Record<string, string | undefined>, log: Log) {
@@ -41,7 +43,12 @@ export class ToolPaths {
     });
     const missing = new Set(r.missing);
     if (first) {
-      for (const line of toolReport(r)) this.#log.log(line);
+      // A missing agent command is reported by {@link agentCommands}.
+      const lines = toolReport({
+        ...r,
+        missing: r.missing.filter((n) => n !== "claude"),
+      });
+      for (const line of lines) this.#log.log(line);
     } else {
       for (const [name, path] of Object.entries(r.found)) {
         if (this.#missing.has(name)) {
@@ -49,7 +56,7 @@ export class ToolPaths {
         }
       }
       for (const name of missing) {
-        if (!this.#missing.has(name)) {
+        if (!this.#missing.has(name) && name !== "claude") {
           this.#log.log(
             `Tool "${name}" not found: searched ${
               r.searched.join(":")
@@ -69,12 +76,47 @@ export class ToolPaths {
     if (cmd === undefined || cmd.includes("/")) return argv;
     let path = this.#cache.get(cmd) ?? this.#programs[cmd];
     if (path === undefined) {
-      const r = resolveTools({ names: [cmd], env: this.#env });
-      path = r.found[cmd] ?? cmd;
+      // Not cached when missing: a command installed later is found at once.
+      path = resolveTools({ names: [cmd], env: this.#env }).found[cmd];
+      if (path === undefined) return argv;
     }
     this.#cache.set(cmd, path);
     return [path, ...rest];
   };
+
+  /**
+   * Takes the agent commands a pass found missing; logs, once, each that
+   * went missing (as an error, with the directories searched) and each
+   * that came back.
+   */
+  agentCommands = (missing: ReadonlyMap<string, string>): void => {
+    const now = new Set(missing.values());
+    for (const cmd of now) {
+      if (this.#missingAgents.has(cmd)) continue;
+      const searched = resolveTools({ names: [cmd], env: this.#env }).searched
+        .join(":");
+      this.#missingAgents.set(
+        cmd,
+        `Agent command "${cmd}" not found (searched ${searched}): agents that need it are not started`,
+      );
+      this.#log.log(
+        `Error: agent command "${cmd}" not found: searched ${searched}; agents that need it are not started until it appears`,
+      );
+    }
+    for (const cmd of [...this.#missingAgents.keys()]) {
+      if (now.has(cmd)) continue;
+      this.#missingAgents.delete(cmd);
+      const path = this.resolveArgv([cmd])[0];
+      this.#log.log(
+        `Agent command "${cmd}" found: ${path}; starting the agents that need it`,
+      );
+    }
+  };
+
+  /** Warnings for `status`: the agent commands that are missing. */
+  get warnings(): string[] {
+    return [...this.#missingAgents.values()];
+  }
 
   /** True when `error` only says that a tool known to be missing is missing. */
   isMissingTool = (error: string): boolean => {

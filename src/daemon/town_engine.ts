@@ -195,6 +195,7 @@ export class TownEngine implements Engine {
       backoff: this.#backoff,
       notices: this.#notices,
       isMissingTool: this.#tools.isMissingTool,
+      agentCommands: this.#tools.agentCommands,
       dirExists: isDirSync,
       saveNotices: () => this.#saveNotices(),
       afterAct: async (snap, actions) => {
@@ -285,9 +286,9 @@ export class TownEngine implements Engine {
     });
   }
 
-  /** Backoff state for state.json. */
+  /** Backoff state and the engine's warnings (a missing agent command) for state.json. */
   stateExtras() {
-    return { backoff: this.#backoff.toJSON() };
+    return { backoff: this.#backoff.toJSON(), warnings: this.#tools.warnings };
   }
 
   /** Observes and decides a full heartbeat without acting; returns the plan. */

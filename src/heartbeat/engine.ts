@@ -16,6 +16,11 @@ export interface DecideContext {
   now: Date;
   /** Whether an agent may be restarted now (restart backoff). */
   backoff(agent: string): BackoffVerdict;
+  /**
+   * The agent command of `agent` when it cannot be found (the agent is then
+   * not started), else null.
+   */
+  missingAgentCommand?(agent: string): string | null;
   /** When the daemon last restarted `agent` (ms since the epoch), or null. */
   lastRestart(agent: string): number | null;
   /** When a lifecycle request for `session` was last carried out (ms), or null. */

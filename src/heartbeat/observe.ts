@@ -218,9 +218,25 @@ export async function observe(
     pendingError,
     agentArgv: townArgv,
     rigAgentArgv,
+    missingAgentCommands: missingCommands(townArgv, rigAgentArgv),
     rigPrefixes,
     problems,
   };
+}
+
+/** The agent commands that did not resolve to a path, by rig ("" for the town). */
+function missingCommands(
+  townArgv: readonly string[],
+  rigArgv: ReadonlyMap<string, readonly string[]>,
+): Map<string, string> {
+  const out = new Map<string, string>();
+  const check = (rig: string, argv: readonly string[]) => {
+    const cmd = argv[0];
+    if (cmd !== undefined && !cmd.includes("/")) out.set(rig, cmd);
+  };
+  check("", townArgv);
+  for (const [rig, argv] of rigArgv) check(rig, argv);
+  return out;
 }
 
 /** The timestamp of `deacon/heartbeat.json`; null when missing or unreadable. */

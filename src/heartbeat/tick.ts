@@ -13,6 +13,7 @@ import { act } from "./act.ts";
 import type { ActPorts } from "./act_ports.ts";
 import type { BackoffBook } from "./backoff.ts";
 import { type Check, decideAll, type DecideContext } from "./engine.ts";
+import { missingAgentCommand } from "./decide/sessions.ts";
 import {
   LIFECYCLE_DONE,
   lifecycleDoneKey,
@@ -46,6 +47,11 @@ export interface TickPorts {
   dirExists(path: string): boolean;
   /** Persists the notices after a sweep. */
   saveNotices(): Promise<void>;
+  /**
+   * Told, after each observation, which agent commands are missing (by
+   * rig), so it can report a change once.
+   */
+  agentCommands?(missing: ReadonlyMap<string, string>): void;
   /** Runs after `act` (tmux server watching); never throws. */
   afterAct?(snap: TownSnapshot, actions: readonly Action[]): Promise<void>;
 }
@@ -90,7 +96,13 @@ export async function runTick(
   for (const e of [snap.tmuxError, snap.beadsError, snap.mailError]) {
     if (e && !ports.isMissingTool(e)) log.log(`Error: ${e}`);
   }
-  const plan = decideAll(options.checks, snap, decideContext(ports, now), log);
+  ports.agentCommands?.(snap.missingAgentCommands);
+  const plan = decideAll(
+    options.checks,
+    snap,
+    decideContext(ports, now, snap),
+    log,
+  );
   if (options.dryRun) return { snapshot: snap, plan };
   const actions = plan.flatMap((d) => d.actions);
   await act(actPorts(ports, snap), actions);
@@ -102,9 +114,14 @@ export async function runTick(
   return { snapshot: snap, plan };
 }
 
-function decideContext(ports: TickPorts, now: Date): DecideContext {
+function decideContext(
+  ports: TickPorts,
+  now: Date,
+  snap: TownSnapshot,
+): DecideContext {
   return {
     now,
+    missingAgentCommand: (agent) => missingAgentCommand(snap, agent),
     backoff: (agent) => ports.backoff.check(agent, ports.clock.now()),
     lastRestart: (agent) => ports.backoff.lastRestart(agent),
     lifecycleDoneAt: (session) =>

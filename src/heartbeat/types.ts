@@ -121,6 +121,11 @@ export interface TownSnapshot {
   agentArgv: string[];
   /** The agent argv per rig (from `<rig>/settings/config.json`). */
   rigAgentArgv: ReadonlyMap<string, string[]>;
+  /**
+   * Agent commands that could not be found, by rig ("" for town-level
+   * agents): the agents that need them are not started.
+   */
+  missingAgentCommands: ReadonlyMap<string, string>;
   /** Bead id prefix per rig (from `.beads/routes.jsonl`; default `gt`). */
   rigPrefixes: ReadonlyMap<string, string>;
   /** Problems met while observing (logged by the engine). */

@@ -91,6 +91,7 @@ export function snap(o: Partial<TownSnapshot> & {
     pendingError: null,
     agentArgv: ["/bin/claude", "--dangerously-skip-permissions"],
     rigAgentArgv: new Map(),
+    missingAgentCommands: new Map(),
     rigPrefixes: new Map(),
     problems: [],
     ...rest,

@@ -78,14 +78,37 @@ export function sessionCreated(snap: TownSnapshot, session: string): number {
 }
 
 /**
- * A start action for `spec`, unless restart backoff holds it back (then a
- * once-logged note instead).
+ * The agent command `agent` needs when it could not be found, else null
+ * (a rig without its own setting uses the town's).
+ */
+export function missingAgentCommand(
+  snap: TownSnapshot,
+  agent: string,
+): string | null {
+  const slash = agent.indexOf("/");
+  const rig = slash < 0 ? "" : agent.slice(0, slash);
+  const key = rig !== "" && snap.rigAgentArgv.has(rig) ? rig : "";
+  return snap.missingAgentCommands.get(key) ?? null;
+}
+
+/**
+ * A start action for `spec`, unless its agent command is missing or restart
+ * backoff holds it back (then a once-logged note instead).
  */
 export function startOrBackoff(
   ctx: DecideContext,
   spec: SessionSpec,
   action: Omit<Extract<Action, { kind: "startSession" }>, "kind" | "spec">,
 ): Action[] {
+  const missing = ctx.missingAgentCommand?.(spec.agent) ?? null;
+  if (missing !== null) {
+    return [{
+      kind: "log",
+      message:
+        `Not starting ${spec.agent}: agent command "${missing}" not found`,
+      dedupeKey: `agent-command:${spec.agent}`,
+    }];
+  }
   const verdict = ctx.backoff(spec.agent);
   if (!verdict.allowed) {
     return [{
