@@ -111,7 +111,9 @@ export class TickWorld {
         mail: this.mail,
         fs: realFs,
         degradedEnv: false,
-        resolveArgv: (argv) => argv,
+        // Every agent command is found, as the real resolver would.
+        resolveArgv: ([cmd = "", ...rest]) =>
+          cmd.includes("/") ? [cmd, ...rest] : [`/fake/bin/${cmd}`, ...rest],
       },
       act: {
         town: this.town,
