@@ -145,6 +145,14 @@ async function actOne(
       if (touched.has(action.session)) return;
       if (!claimNotice(ports, action.dedupeKey)) return;
       try {
+        // Typed only into this town's session, whoever holds the name now.
+        const panes = await ports.tmux.panes(action.session);
+        if (!isOwnSession(panes)) {
+          ports.log.log(
+            `Not nudging ${action.session}: the session is not this town's`,
+          );
+          return;
+        }
         await ports.tmux.nudge(action.session, action.text);
       } catch (err) {
         ports.log.log(
