@@ -117,7 +117,7 @@ async function runAll(o: BenchOptions, r: BenchResults): Promise<void> {
       r.vsGo = await benchVsGo(found.tools, {
         parts: o.vsGoParts,
         sizes: o.vsGoSizes,
-        heartbeatRuns: o.quick ? 2 : 3,
+        heartbeatRuns: o.quick ? 1 : 2,
         kills: o.kills,
         goKills: 5,
         capMs: o.capMs,

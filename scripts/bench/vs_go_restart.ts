@@ -24,7 +24,7 @@ import { startKind, stopKind, waitHeartbeat } from "./daemons.ts";
 import { killOnce } from "./kill.ts";
 import { liveAgents, precreateAgents, waitAllLive } from "./panes.ts";
 import { signalPid, sleep, waitFor } from "./proc.ts";
-import { createRealTown, type RealTools } from "./real_town.ts";
+import { createRealTown, type RealTools, type RealTown } from "./real_town.ts";
 import { BackoffWindows, DELAYED_HOOK_MS } from "./recovery.ts";
 import {
   heartbeatOnlyModel,
@@ -33,7 +33,7 @@ import {
   summarize,
   type Summary,
 } from "./stats.ts";
-import { agentRecords, tmux } from "./town.ts";
+import { agentRecords, isStubAgent, tmux } from "./town.ts";
 import { clearSessions } from "./vs_go_heartbeat.ts";
 import { type Call, countByTool, readCalls } from "./wrappers.ts";
 
@@ -50,7 +50,7 @@ export interface VsGoRestart {
     latencyMs: Summary;
     /** The daemon's own calls between a kill and the agent's start, mean per kill. */
     pathCalls: Record<string, number>;
-    /** The calls of the first kills, in order (tool and first argument). */
+    /** The first kills: the hook, the daemon's calls and the agent's start, ms after the kill. */
     pathExamples: string[][];
   };
   go: {
@@ -101,6 +101,7 @@ export async function benchVsGoRestart(
     const windows = new BackoffWindows(t.sessions);
     const samples: number[] = [];
     const path: Call[][] = [];
+    const examples: string[][] = [];
     let lost = 0;
     let late = 0;
     const victims = shuffle(polecats, rand).slice(0, o.kills);
@@ -119,10 +120,18 @@ export async function benchVsGoRestart(
       if (k.ms !== null) {
         const end = k.killedAt + k.ms;
         path.push(
-          calls.filter((c) =>
-            c.ppid === pid && c.t >= k.killedAt && c.t <= end
-          ),
+          calls.filter((c) => c.ppid === pid && c.t >= k.killedAt && c.t <= end)
+            .map((c) => ({ ...c, t: c.t - k.killedAt })),
         );
+        examples.push([
+          ...(hook
+            ? [`+${Math.round(hook.t - k.killedAt)} ms hook gt log crash`]
+            : []),
+          ...path[path.length - 1]!.map((c) =>
+            `+${Math.round(c.t)} ms ${c.tool} ${c.args.split(" ")[0] ?? ""}`
+          ),
+          `+${Math.round(k.ms)} ms agent started`,
+        ]);
       }
       if ((i + 1) % 10 === 0) {
         o.progress(`vs-go restart: ${i + 1}/${victims.length} kills`);
@@ -136,46 +145,9 @@ export async function benchVsGoRestart(
         pathCalls[k] = (pathCalls[k] ?? 0) + v / Math.max(1, path.length);
       }
     }
-    // The reference: sessions killed within one heartbeat window.
-    o.progress(`vs-go restart: reference, ${o.goKills} sessions killed`);
-    await clearSessions(t);
-    await precreateAgents(t);
-    if (!(await waitAllLive(t, 120_000))) {
-      throw new Error("agents did not come up");
-    }
-    const reachable = polecats.filter((s) => s.startsWith("gt-r01-"));
-    const goVictims = shuffle(reachable, rand).slice(0, o.goKills);
-    for (const s of goVictims) await tmux(t, ["kill-session", "-t", `=${s}`]);
-    const before = new Set((await agentRecords(t)).map((r) => r.pid));
-    const from = Date.now();
-    const goPid = await startKind("go", t, "3m");
-    await waitHeartbeat(t.town, 1, 300_000);
-    await stopKind("go", t);
-    const first = (await readCalls(t.callsFile)).find((c) =>
-      c.ppid === goPid && c.t >= from
-    );
-    const start = first?.t ?? from;
-    const fromHeartbeat: number[] = [];
-    for (const s of goVictims) {
-      const actor = s.replace(/^gt-([^-]+)-(.+)$/, "$1/polecats/$2");
-      const rec = (await agentRecords(t)).find((r) =>
-        r.actor === actor && !before.has(r.pid)
-      );
-      if (rec) fromHeartbeat.push(round(rec.t - start));
-    }
-    // An agent killed inside a session the reference started.
-    const live = await liveAgents(t);
-    const inGo = goVictims.filter((s) => live.has(s)).slice(0, 2);
-    for (const s of inGo) signalPid(live.get(s)!, "SIGKILL");
-    await waitFor(async () => {
-      const now = await liveAgents(t);
-      return inGo.every((s) => !now.has(s));
-    }, 5_000);
-    await startKind("go", t, "3m");
-    await waitHeartbeat(t.town, 1, 300_000);
-    await stopKind("go", t);
-    const after = await liveAgents(t);
-    const cycle = 180_000 + Math.max(0, ...fromHeartbeat);
+    const go = o.goKills > 0
+      ? await referencePart(t, o, polecats, rand)
+      : emptyGo();
     return {
       rigs: o.rigs,
       polecatsPerRig: o.polecatsPerRig,
@@ -186,20 +158,87 @@ export async function benchVsGoRestart(
         samplesMs: samples,
         latencyMs: summarize(samples),
         pathCalls,
-        pathExamples: path.slice(0, 3).map((p) =>
-          p.map((c) => `${c.tool} ${c.args.split(" ")[0] ?? ""}`)
-        ),
+        pathExamples: examples.slice(0, 5),
       },
-      go: {
-        kills: goVictims.length,
-        restarted: fromHeartbeat.length,
-        fromHeartbeatMs: fromHeartbeat,
-        model: heartbeatOnlyModel(cycle, fromHeartbeat),
-        agentKills: inGo.length,
-        agentKillsRestarted: inGo.filter((s) => after.has(s)).length,
-      },
+      go,
     };
   } finally {
     await t.close();
   }
+}
+
+function emptyGo(): VsGoRestart["go"] {
+  return {
+    kills: 0,
+    restarted: 0,
+    fromHeartbeatMs: [],
+    model: summarize([]),
+    agentKills: 0,
+    agentKillsRestarted: 0,
+  };
+}
+
+/** The reference's part: sessions killed within one heartbeat window. */
+async function referencePart(
+  t: RealTown,
+  o: VsGoRestartOptions,
+  polecats: string[],
+  rand: () => number,
+): Promise<VsGoRestart["go"]> {
+  // The reference: sessions killed within one heartbeat window.
+  o.progress(`vs-go restart: reference, ${o.goKills} sessions killed`);
+  await clearSessions(t);
+  await precreateAgents(t);
+  if (!(await waitAllLive(t, 120_000))) {
+    throw new Error("agents did not come up");
+  }
+  const reachable = polecats.filter((s) => s.startsWith("gt-r01-"));
+  const goVictims = shuffle(reachable, rand).slice(0, o.goKills);
+  for (const s of goVictims) await tmux(t, ["kill-session", "-t", `=${s}`]);
+  const before = new Set((await agentRecords(t)).map((r) => r.pid));
+  const from = Date.now();
+  const goPid = await startKind("go", t, "3m");
+  await waitHeartbeat(t.town, 1, 300_000);
+  await stopKind("go", t);
+  const first = (await readCalls(t.callsFile)).find((c) =>
+    c.ppid === goPid && c.t >= from
+  );
+  const start = first?.t ?? from;
+  const fromHeartbeat: number[] = [];
+  for (const s of goVictims) {
+    const actor = s.replace(/^gt-([^-]+)-(.+)$/, "$1/polecats/$2");
+    const rec = (await agentRecords(t)).find((r) =>
+      r.actor === actor && !before.has(r.pid)
+    );
+    if (rec) fromHeartbeat.push(round(rec.t - start));
+  }
+  // An agent killed inside a session the reference started.
+  // The pane's process is the shell the reference typed the command
+  // into; the agent is its child (the stub's newest start record).
+  const live = await liveAgents(t);
+  const inGo = goVictims.filter((s) => live.has(s)).slice(0, 2);
+  const records = await agentRecords(t);
+  for (const s of inGo) {
+    const actor = s.replace(/^gt-([^-]+)-(.+)$/, "$1/polecats/$2");
+    const agent = records.filter((r) => r.actor === actor && isStubAgent(r.pid))
+      .pop();
+    if (agent) signalPid(agent.pid, "SIGKILL");
+  }
+  await waitFor(async () => {
+    const now = await liveAgents(t);
+    return inGo.every((s) => !now.has(s));
+  }, 5_000);
+  await startKind("go", t, "3m");
+  await waitHeartbeat(t.town, 1, 300_000);
+  await stopKind("go", t);
+  const after = await liveAgents(t);
+  const cycle = 180_000 + Math.max(0, ...fromHeartbeat);
+  return {
+    kills: goVictims.length,
+    restarted: fromHeartbeat.length,
+    fromHeartbeatMs: fromHeartbeat,
+    model: heartbeatOnlyModel(cycle, fromHeartbeat),
+    agentKills: inGo.length,
+    agentKillsRestarted: inGo.filter((s) => after.has(s)).length,
+  };
 }
