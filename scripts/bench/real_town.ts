@@ -131,7 +131,10 @@ export async function createRealTown(o: RealTownOptions): Promise<RealTown> {
   o.progress(
     `real town: ${o.rigs * o.polecatsPerRig} polecats with hooked work`,
   );
-  await Promise.all(t.rigs.map(async (rig) => {
+  // Four rigs at a time: a 20-rig town would otherwise start 20 chains of
+  // gt and bd calls at once on a machine of a few cores.
+  let nextRig = 0;
+  const addPolecats = async (rig: string) => {
     const names: string[] = [];
     for (let j = 1; j <= o.polecatsPerRig; j++) {
       const p = `p${pad(j)}`;
@@ -156,6 +159,9 @@ export async function createRealTown(o: RealTownOptions): Promise<RealTown> {
       t.polecatBeads.set(`${rig}/${p}`, bead);
     }
     t.polecats.set(rig, names);
+  };
+  await Promise.all(Array.from({ length: 4 }, async () => {
+    while (nextRig < t.rigs.length) await addPolecats(t.rigs[nextRig++]!);
   }));
   for (const rig of t.rigs) {
     for (const p of t.polecats.get(rig) ?? []) {
