@@ -110,7 +110,8 @@ export async function benchVsGo(
       r.heartbeat.push(
         await benchVsGoHeartbeat({
           ...size,
-          runs: o.heartbeatRuns,
+          // The reference's heartbeat of a 20×10 town takes minutes.
+          runs: size.rigs * size.polecatsPerRig > 50 ? 1 : o.heartbeatRuns,
           tools,
           progress: o.progress,
         }),
