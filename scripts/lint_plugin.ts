@@ -1,27 +1,32 @@
 /**
  * The house lint plugin `gt-daemon-house`.
  *
- * Rule `no-deno-outside-adapters`: process control and raw file handles
- * (`Deno.Command`, `Deno.open`, `Deno.openSync`, `Deno.exit`, `Deno.kill`,
- * `Deno.addSignalListener`, `Deno.removeSignalListener`) belong to
- * `src/adapters/` and `main.ts`; domain code gets them as injected ports.
- * Files under `tests/` and `scripts/` are exempt. Both `Deno.X` member
+ * Rule `no-deno-outside-adapters`: the runtime (`Deno.*`: processes, files,
+ * signals, the environment) belongs to `src/adapters/` and `main.ts`;
+ * domain code gets it through injected ports. Both `Deno.X` member
  * expressions (also `Deno["X"]`) and destructuring (`const { X } = Deno`)
- * are reported.
+ * are reported; type names such as `Deno.Signal` are not code and pass.
+ *
+ * Rule `no-clock-outside-edge`: time and timers (`Date.now`,
+ * `setTimeout`, `setInterval`, also through `globalThis`) belong to the
+ * clock adapter (`src/adapters/clock.ts`) and the daemon loop
+ * (`src/daemon/daemon.ts`, `src/daemon/signal_queue.ts`); everything else
+ * takes a `Clock`, so tests can drive time.
+ *
+ * Files under `tests/` and `scripts/` are exempt from both.
  *
  * @module
  */
 
-/** Deno members that only adapters and `main.ts` may use. */
-export const RESTRICTED_DENO_MEMBERS: readonly string[] = [
-  "Command",
-  "open",
-  "openSync",
-  "exit",
-  "kill",
-  "addSignalListener",
-  "removeSignalListener",
+/** Files that may read the clock and set timers directly. */
+export const CLOCK_FILES: readonly string[] = [
+  "src/adapters/clock.ts",
+  "src/daemon/daemon.ts",
+  "src/daemon/signal_queue.ts",
 ];
+
+/** Timer globals only {@link CLOCK_FILES} may use. */
+export const TIMER_GLOBALS: readonly string[] = ["setTimeout", "setInterval"];
 
 const ROOT = decodeURIComponent(new URL("..", import.meta.url).pathname)
   .replace(/\/$/, "");
@@ -36,11 +41,18 @@ export function projectRelative(filename: string, root: string = ROOT): string {
   return name.replace(/^\.\//, "");
 }
 
-/** True when `filename` may use the restricted Deno members. */
+/** True when `filename` may use `Deno.*`. */
 export function isExemptFile(filename: string, root: string = ROOT): boolean {
   const rel = projectRelative(filename, root);
   return rel === "main.ts" || rel.startsWith("src/adapters/") ||
     rel.startsWith("tests/") || rel.startsWith("scripts/");
+}
+
+/** True when `filename` may read the clock and set timers directly. */
+export function isClockFile(filename: string, root: string = ROOT): boolean {
+  const rel = projectRelative(filename, root);
+  return CLOCK_FILES.includes(rel) || rel.startsWith("tests/") ||
+    rel.startsWith("scripts/");
 }
 
 function memberName(node: Deno.lint.MemberExpression): string | undefined {
@@ -60,6 +72,30 @@ function message(name: string): string {
 
 const HINT = "Inject a port from src/adapters/ instead";
 
+const CLOCK_HINT = "Take a Clock (src/adapters/clock.ts) instead";
+
+function clockMessage(name: string): string {
+  return `"${name}" is only allowed in the clock adapter and the daemon loop`;
+}
+
+/** True when an identifier node is a reference, not a key or a member name. */
+function isReference(node: Deno.lint.Identifier): boolean {
+  const parent = node.parent;
+  if (parent.type === "MemberExpression") {
+    return parent.object === node || parent.computed;
+  }
+  if (parent.type === "Property") return parent.value === node;
+  if (
+    parent.type === "MethodDefinition" || parent.type === "PropertyDefinition"
+  ) {
+    return parent.computed;
+  }
+  if (parent.type === "TSQualifiedName" || parent.type === "TSTypeQuery") {
+    return false;
+  }
+  return true;
+}
+
 const plugin: Deno.lint.Plugin = {
   name: "gt-daemon-house",
   rules: {
@@ -70,10 +106,7 @@ const plugin: Deno.lint.Plugin = {
           MemberExpression(node) {
             if (node.object.type !== "Identifier") return;
             if (node.object.name !== "Deno") return;
-            const name = memberName(node);
-            if (name === undefined || !RESTRICTED_DENO_MEMBERS.includes(name)) {
-              return;
-            }
+            const name = memberName(node) ?? "[…]";
             ctx.report({ node, message: message(name), hint: HINT });
           },
           VariableDeclarator(node) {
@@ -84,14 +117,49 @@ const plugin: Deno.lint.Plugin = {
               if (p.type !== "Property" || p.key.type !== "Identifier") {
                 continue;
               }
-              if (RESTRICTED_DENO_MEMBERS.includes(p.key.name)) {
-                ctx.report({
-                  node: p,
-                  message: message(p.key.name),
-                  hint: HINT,
-                });
-              }
+              ctx.report({
+                node: p,
+                message: message(p.key.name),
+                hint: HINT,
+              });
             }
+          },
+        };
+      },
+    },
+    "no-clock-outside-edge": {
+      create(ctx) {
+        if (isClockFile(ctx.filename)) return {};
+        return {
+          MemberExpression(node) {
+            if (node.object.type !== "Identifier") return;
+            const name = memberName(node);
+            if (node.object.name === "Date" && name === "now") {
+              ctx.report({
+                node,
+                message: clockMessage("Date.now"),
+                hint: CLOCK_HINT,
+              });
+            } else if (
+              node.object.name === "globalThis" && name !== undefined &&
+              TIMER_GLOBALS.includes(name)
+            ) {
+              ctx.report({
+                node,
+                message: clockMessage(name),
+                hint: CLOCK_HINT,
+              });
+            }
+          },
+          Identifier(node) {
+            if (!TIMER_GLOBALS.includes(node.name) || !isReference(node)) {
+              return;
+            }
+            ctx.report({
+              node,
+              message: clockMessage(node.name),
+              hint: CLOCK_HINT,
+            });
           },
         };
       },

@@ -24,6 +24,7 @@
  * @module
  */
 
+import { systemClock, type TimerHandle } from "./clock.ts";
 import { join } from "node:path";
 import { AppError, errorMessage } from "../errors.ts";
 import type { Log } from "../log.ts";
@@ -46,7 +47,7 @@ export interface FeedFilesOptions {
   cleanupMs?: number;
   /** Most bytes read in one poll; 4 MiB by default. */
   maxReadPerPoll?: number;
-  /** Clock for the dedupe and aggregation windows; `Date.now` by default. */
+  /** Clock for the dedupe and aggregation windows; the system clock by default. */
   now?: () => number;
 }
 
@@ -73,7 +74,7 @@ export async function startFeedCurator(
   const pollMs = options.pollMs ?? 100;
   const cleanupMs = options.cleanupMs ?? 60_000;
   const maxRead = options.maxReadPerPoll ?? 4 * 1024 * 1024;
-  const now = options.now ?? Date.now;
+  const now = options.now ?? systemClock.now;
 
   let offset: number;
   let ino: number | null;
@@ -97,7 +98,7 @@ export async function startFeedCurator(
   let decoder = new TextDecoder();
   let lastCleanup = now();
   let stopped = false;
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timer: TimerHandle | undefined;
   let running: Promise<void> | null = null;
   const reported = new Set<string>();
 
@@ -184,20 +185,20 @@ export async function startFeedCurator(
 
   const schedule = () => {
     if (stopped) return;
-    timer = setTimeout(() => {
+    timer = systemClock.timer(pollMs, () => {
       timer = undefined;
       running = poll().catch((err) => report("poll", err)).finally(() => {
         running = null;
         schedule();
       });
-    }, pollMs);
+    });
   };
   schedule();
 
   return {
     async stop() {
       stopped = true;
-      if (timer !== undefined) clearTimeout(timer);
+      timer?.cancel();
       timer = undefined;
       if (running !== null) await running;
     },

@@ -12,6 +12,8 @@
  * @module
  */
 
+import { systemClock } from "./clock.ts";
+
 /** How many `<path>.N` names are probed for rotated files. */
 const MAX_ROTATED = 1000;
 const CHUNK = 64 * 1024;
@@ -162,16 +164,7 @@ export async function tailLines(path: string, n: number): Promise<string> {
 }
 
 function pause(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener("abort", done, { once: true });
-  });
+  return systemClock.sleep(ms, signal);
 }
 
 /** Options for {@link followFile}. */

@@ -6,6 +6,8 @@
  * @module
  */
 
+import { systemClock } from "./clock.ts";
+
 /** Signals the daemon reacts to. */
 export type DaemonSignal =
   | "SIGTERM"
@@ -136,16 +138,7 @@ export function writeStderr(text: string): void {
 
 /** Resolves after `ms` milliseconds, or early when `signal` aborts. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener("abort", done);
-  });
+  return systemClock.sleep(ms, signal);
 }
 
 /** mtime of the running executable (the compiled binary or `deno`). */

@@ -11,6 +11,7 @@
  * @module
  */
 
+import { systemClock, type TimerHandle } from "./clock.ts";
 import {
   CommandAbortedError,
   CommandFailedError,
@@ -140,10 +141,10 @@ async function runOnce(
       }
     }
   };
-  const timer = setTimeout(() => {
+  const timer = systemClock.timer(options.timeoutMs, () => {
     reason ??= "timeout";
     killGroup();
-  }, options.timeoutMs);
+  });
   const onAbort = () => {
     reason ??= "abort";
     killGroup();
@@ -188,7 +189,7 @@ async function runOnce(
       truncated: stdout.truncated || stderr.truncated,
     };
   } finally {
-    clearTimeout(timer);
+    timer.cancel();
     for (const s of signals) s.removeEventListener("abort", onAbort);
   }
 }
@@ -247,13 +248,13 @@ function readCapped(
 
 /** Resolves true when `p` settles within `ms`, false otherwise. */
 async function within(p: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timer: TimerHandle | undefined;
   const timeout = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
+    timer = systemClock.timer(ms, () => resolve(false));
   });
   try {
     return await Promise.race([p.then(() => true), timeout]);
   } finally {
-    clearTimeout(timer);
+    timer?.cancel();
   }
 }

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { systemClock } from "./clock.ts";
 import { CommandAbortedError, errorMessage } from "../errors.ts";
 import type { PaneInfo, PaneOwner } from "../heartbeat/types.ts";
 import type { Runner } from "./process.ts";
@@ -134,8 +135,7 @@ export class TmuxCore {
     this.#signal = options.signal;
     this.#town = options.town;
     this.#owner = options.town === undefined ? "-" : ownerFormat(options.town);
-    this.sleep = options.sleep ??
-      ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.sleep = options.sleep ?? ((ms) => systemClock.sleep(ms));
     this.now = options.now ?? (() => performance.now());
   }
 

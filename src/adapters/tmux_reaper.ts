@@ -21,6 +21,7 @@
  * @module
  */
 
+import { every, systemClock, type TimerHandle } from "./clock.ts";
 import { errorMessage } from "../errors.ts";
 
 /** Default period between two nudges. */
@@ -82,7 +83,7 @@ export class TmuxReaper {
   readonly #note: (line: string) => void;
   #pid: number | null = null;
   #identity: ProcIdentity | null = null;
-  #timer: ReturnType<typeof setInterval> | undefined;
+  #timer: TimerHandle | undefined;
   #sent = 0;
   #unreadable = false;
 
@@ -128,12 +129,12 @@ export class TmuxReaper {
     if (id === null || !this.#isServer(id.comm)) return;
     this.#pid = pid;
     this.#identity = id;
-    this.#timer = setInterval(() => this.#nudge(), this.#intervalMs);
+    this.#timer = every(systemClock, this.#intervalMs, () => this.#nudge());
   }
 
   /** Stops nudging. */
   stop(): void {
-    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#timer?.cancel();
     this.#timer = undefined;
     this.#pid = null;
     this.#identity = null;

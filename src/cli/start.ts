@@ -8,6 +8,7 @@
  * @module
  */
 
+import { systemClock } from "../adapters/clock.ts";
 import { parseArgs } from "node:util";
 import { realFs } from "../adapters/fs.ts";
 import { launchEnv } from "../adapters/launch_env.ts";
@@ -132,8 +133,8 @@ export async function runStart(
   let exitCode: number | null = null;
   child.exited.then((c) => (exitCode = c), () => (exitCode = -1));
 
-  const deadline = Date.now() + opts.waitMs;
-  while (Date.now() < deadline) {
+  const deadline = systemClock.now() + opts.waitMs;
+  while (systemClock.now() < deadline) {
     const probe = await probeDaemon(town);
     if (probe.running && probe.pid !== null && probe.pidFilePid === probe.pid) {
       if (probe.pid === child.pid) {

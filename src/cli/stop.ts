@@ -6,6 +6,7 @@
  * @module
  */
 
+import { systemClock } from "../adapters/clock.ts";
 import { parseArgs } from "node:util";
 import { sendSignal, sleep } from "../adapters/os.ts";
 import { AppError, errorMessage, UsageError } from "../errors.ts";
@@ -72,8 +73,8 @@ export async function runStop(io: CliIo, opts: StopOptions): Promise<number> {
   }
   sendSignal(pid, "SIGTERM");
   const released = async (ms: number) => {
-    const deadline = Date.now() + ms;
-    while (Date.now() < deadline) {
+    const deadline = systemClock.now() + ms;
+    while (systemClock.now() < deadline) {
       if (!(await probeDaemon(town)).running) return true;
       await sleep(25);
     }

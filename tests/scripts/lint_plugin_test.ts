@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import plugin, {
+  isClockFile,
   isExemptFile,
   projectRelative,
 } from "../../scripts/lint_plugin.ts";
@@ -39,6 +40,9 @@ Deno.test("no-deno-outside-adapters reports restricted Deno members in domain co
       '"Deno.removeSignalListener" is only allowed in src/adapters/ and main.ts',
       '"Deno.exit" is only allowed in src/adapters/ and main.ts',
       '"Deno.kill" is only allowed in src/adapters/ and main.ts',
+      '"Deno.pid" is only allowed in src/adapters/ and main.ts',
+      '"Deno.readTextFile" is only allowed in src/adapters/ and main.ts',
+      '"Deno.pid" is only allowed in src/adapters/ and main.ts',
     ]);
   });
 
@@ -56,9 +60,19 @@ Deno.test("no-deno-outside-adapters reports restricted Deno members in domain co
     assert.equal(ids("src/heartbeat/act.ts", "Deno.kill(1);").length, 1);
   });
 
-  await t.step("ignores allowed members such as Deno.pid and Deno.env", () => {
+  await t.step("reports every member, Deno.env and Deno.pid too", () => {
     assert.deepEqual(
       ids(`${ROOT}/src/daemon/loop.ts`, "Deno.pid; Deno.env.get('X');"),
+      [
+        '"Deno.pid" is only allowed in src/adapters/ and main.ts',
+        '"Deno.env" is only allowed in src/adapters/ and main.ts',
+      ],
+    );
+  });
+
+  await t.step("lets type names such as Deno.Signal pass", () => {
+    assert.deepEqual(
+      ids(`${ROOT}/src/town/x.ts`, "let s: Deno.Signal | null = null; s;"),
       [],
     );
   });
@@ -76,6 +90,49 @@ Deno.test("no-deno-outside-adapters accepts adapters, main.ts, tests and scripts
   ) {
     await t.step(file, () => {
       assert.deepEqual(ids(file), []);
+    });
+  }
+});
+
+const CLOCK_SAMPLE = `
+const a = setTimeout(() => {}, 1);
+const b = setInterval(() => {}, 1);
+const c = Date.now();
+globalThis.setTimeout(() => {}, 1);
+const d = { setTimeout: 1, setInterval() {} };
+let e: ReturnType<typeof setTimeout> | undefined;
+console.log(a, b, c, d.setTimeout, d.setInterval, e, new Date(0));
+`;
+
+Deno.test("no-clock-outside-edge reports clock reads and timers outside the clock adapter and the daemon loop", async (t) => {
+  await t.step("reports each use, not keys, member names or types", () => {
+    assert.deepEqual(ids(`${ROOT}/src/heartbeat/tick.ts`, CLOCK_SAMPLE), [
+      '"setTimeout" is only allowed in the clock adapter and the daemon loop',
+      '"setInterval" is only allowed in the clock adapter and the daemon loop',
+      '"Date.now" is only allowed in the clock adapter and the daemon loop',
+      '"setTimeout" is only allowed in the clock adapter and the daemon loop',
+    ]);
+  });
+  await t.step("applies to other adapters and main.ts too", () => {
+    assert.equal(
+      ids(`${ROOT}/src/adapters/process.ts`, "setTimeout(() => {}, 1);")
+        .length,
+      1,
+    );
+    assert.equal(ids(`${ROOT}/main.ts`, "Date.now();").length, 1);
+  });
+  for (
+    const file of [
+      "src/adapters/clock.ts",
+      "src/daemon/daemon.ts",
+      "src/daemon/signal_queue.ts",
+      "tests/heartbeat/tick_test.ts",
+      "scripts/bench.ts",
+    ]
+  ) {
+    await t.step(`accepts ${file}`, () => {
+      assert.deepEqual(ids(`${ROOT}/${file}`, CLOCK_SAMPLE), []);
+      assert.equal(isClockFile(`${ROOT}/${file}`), true);
     });
   }
 });
