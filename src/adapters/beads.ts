@@ -39,6 +39,7 @@ import {
   isRecord,
   jsonKind,
   OutputParseError,
+  parseJsonList,
   parseJsonOutput,
   runCli,
   stringFields,
@@ -171,23 +172,8 @@ export class Beads {
     const argv = ["bd", "list", "--type=agent", "--json"];
     const res = await this.#run(argv);
     if (res.code !== 0) throw new ExternalCommandError(argv, res);
-    const data = parseJsonOutput("bd list", res);
-    if (data === null) return { agents: [], skipped: 0 };
-    if (!Array.isArray(data)) {
-      throw new OutputParseError(
-        `Cannot parse "bd list" output: expected a JSON array, got ${
-          jsonKind(data)
-        }`,
-      );
-    }
-    const agents: AgentBead[] = [];
-    let skipped = 0;
-    for (const entry of data) {
-      const bead = toAgentBead(entry);
-      if (bead === null) skipped++;
-      else agents.push(bead);
-    }
-    return { agents, skipped };
+    const { items, skipped } = parseJsonList("bd list", res, toAgentBead);
+    return { agents: items, skipped };
   }
 
   /**

@@ -92,6 +92,36 @@ export function parseJsonOutput(what: string, result: RunResult): unknown {
   }
 }
 
+/**
+ * Decodes a command's stdout as a JSON array and converts each entry;
+ * entries `convert` rejects (null) are counted as skipped. Empty output and
+ * `null` are an empty list; anything but an array throws
+ * {@link OutputParseError}.
+ */
+export function parseJsonList<T>(
+  what: string,
+  result: RunResult,
+  convert: (entry: unknown) => T | null,
+): { items: T[]; skipped: number } {
+  const data = parseJsonOutput(what, result);
+  if (data === null) return { items: [], skipped: 0 };
+  if (!Array.isArray(data)) {
+    throw new OutputParseError(
+      `Cannot parse "${what}" output: expected a JSON array, got ${
+        jsonKind(data)
+      }`,
+    );
+  }
+  const items: T[] = [];
+  let skipped = 0;
+  for (const entry of data) {
+    const item = convert(entry);
+    if (item === null) skipped++;
+    else items.push(item);
+  }
+  return { items, skipped };
+}
+
 /** "an object", "a string", … for messages about unexpected JSON. */
 export function jsonKind(value: unknown): string {
   if (value === null) return "null";

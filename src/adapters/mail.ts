@@ -27,9 +27,7 @@ import { isBeadId } from "./beads.ts";
 import {
   ExternalCommandError,
   isRecord,
-  jsonKind,
-  OutputParseError,
-  parseJsonOutput,
+  parseJsonList,
   runCli,
   stringFields,
 } from "./cli_output.ts";
@@ -138,23 +136,12 @@ export class Mail {
     const argv = ["gt", "mail", "inbox", "--identity", "deacon/", "--json"];
     const res = await this.#run(argv);
     if (res.code !== 0) throw new ExternalCommandError(argv, res);
-    const data = parseJsonOutput("gt mail inbox", res);
-    if (data === null) return { messages: [], skipped: 0 };
-    if (!Array.isArray(data)) {
-      throw new OutputParseError(
-        `Cannot parse "gt mail inbox" output: expected a JSON array, got ${
-          jsonKind(data)
-        }`,
-      );
-    }
-    const messages: MailMessage[] = [];
-    let skipped = 0;
-    for (const entry of data) {
-      const msg = toMailMessage(entry);
-      if (msg === null) skipped++;
-      else messages.push(msg);
-    }
-    return { messages, skipped };
+    const { items, skipped } = parseJsonList(
+      "gt mail inbox",
+      res,
+      toMailMessage,
+    );
+    return { messages: items, skipped };
   }
 
   /** Deletes (closes) a message: `gt mail delete <id>`. */
