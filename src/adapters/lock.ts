@@ -16,11 +16,15 @@
 export interface HeldLock {
   /** Unlocks and closes the file. */
   release(): void;
+  /** True when `path` is still the locked file (not removed or replaced). */
+  isAt(path: string): Promise<boolean>;
 }
 
 /**
- * Opens (creating, mode 0644) and tries to lock `path`; null when held. Once
- * held, a lock file writable by group or others is made 0644-like.
+ * Opens (creating, mode 0600) and tries to lock `path`; null when held. Once
+ * held, a lock file of ours that others can open is made 0600: `flock`
+ * needs only read access, so a lock file others can read is one they can
+ * hold.
  */
 export async function tryLockFile(path: string): Promise<HeldLock | null> {
   // A symlink planted at the lock path is not our lock file: locking its
@@ -34,7 +38,7 @@ export async function tryLockFile(path: string): Promise<HeldLock | null> {
     read: true,
     write: true,
     create: true,
-    mode: 0o644,
+    mode: 0o600,
   });
   let locked = false;
   try {
@@ -43,16 +47,28 @@ export async function tryLockFile(path: string): Promise<HeldLock | null> {
     if (!locked) file.close();
   }
   if (!locked) return null;
-  // A lock file left writable by others is tightened (never via a symlink).
+  const held = await file.stat();
+  // A lock file others can open is tightened (never via a symlink).
   try {
     const info = await Deno.lstat(path);
-    if (info.isFile && info.mode !== null && (info.mode & 0o022) !== 0) {
-      await Deno.chmod(path, info.mode & 0o755);
+    if (
+      info.isFile && info.mode !== null && (info.mode & 0o077) !== 0 &&
+      info.uid === Deno.uid()
+    ) {
+      await Deno.chmod(path, 0o600);
     }
   } catch {
     // best effort: holding the lock is what matters
   }
   return {
+    async isAt(p) {
+      try {
+        const now = await Deno.lstat(p);
+        return now.ino === held.ino && now.dev === held.dev;
+      } catch {
+        return false;
+      }
+    },
     release() {
       try {
         file.unlockSync();

@@ -95,6 +95,11 @@ export function denoVersion(): string {
   return Deno.version.deno;
 }
 
+/** This process's real uid (null where there is none). */
+export function ownUid(): number | null {
+  return Deno.uid();
+}
+
 /** This process's PID. */
 export function ownPid(): number {
   return Deno.pid;

@@ -8,13 +8,29 @@
 
 import { realFs } from "../adapters/fs.ts";
 import { probeLock } from "../adapters/lock.ts";
+import {
+  describeProcess,
+  foreignReason,
+  type ProcessIdentity,
+  readIdentity,
+} from "../adapters/lock_holder.ts";
+import { ownUid } from "../adapters/os.ts";
 import { parsePid } from "../daemon/state.ts";
 import { errorMessage } from "../errors.ts";
 import { townPaths } from "../town/paths.ts";
 
 /** The truth about a town's daemon. */
 export interface DaemonProbe {
+  /** True when this user's daemon holds the lock. */
   running: boolean;
+  /** The lock holder's identity, when the kernel names it. */
+  holder: ProcessIdentity | null;
+  /**
+   * When the lock is held by something that is not this user's daemon
+   * (another user, a foreign command): a sentence naming it. `running` is
+   * then false.
+   */
+  foreignHolder: string | null;
   /** The daemon's PID (lock holder, else the PID file) when running. */
   pid: number | null;
   /** What the PID file says, parsed; null when missing or unparsable. */
@@ -42,14 +58,32 @@ export async function probeDaemon(town: string): Promise<DaemonProbe> {
     }`;
   }
   const lock = await probeLock(paths.lock, pidFilePid);
+  const none = { holder: null, foreignHolder: null };
   if (!lock.held) {
-    return { running: false, pid: null, pidFilePid, pidFileProblem };
+    return { running: false, pid: null, pidFilePid, pidFileProblem, ...none };
+  }
+  const pid = lock.holderPid ?? pidFilePid;
+  const holder = pid === null ? null : await readIdentity(pid);
+  const reason = holder ? foreignReason(holder, ownUid()) : null;
+  if (holder && reason) {
+    return {
+      running: false,
+      pid: null,
+      pidFilePid,
+      pidFileProblem,
+      holder,
+      foreignHolder: `The lock "${paths.lock}" is held by ${
+        describeProcess(holder)
+      }, which is not this user's daemon: ${reason}`,
+    };
   }
   return {
     running: true,
-    pid: lock.holderPid ?? pidFilePid,
+    pid,
     pidFilePid,
     pidFileProblem,
+    holder,
+    foreignHolder: null,
   };
 }
 

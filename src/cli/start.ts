@@ -10,6 +10,7 @@
 
 import { systemClock } from "../adapters/clock.ts";
 import { parseArgs } from "node:util";
+import { DaemonDirError, ensureDaemonDir } from "../adapters/daemon_dir.ts";
 import { realFs } from "../adapters/fs.ts";
 import { launchEnv } from "../adapters/launch_env.ts";
 import { denoVersion, pidAlive, sleep } from "../adapters/os.ts";
@@ -94,6 +95,13 @@ export async function runStart(
   };
 
   const before = await probeDaemon(town);
+  if (before.foreignHolder !== null) {
+    throw new AppError(
+      `${before.foreignHolder}; the daemon cannot start until it lets go: end that process, or remove "${
+        townPaths(town).lock
+      }" (no daemon of yours holds it) and start again`,
+    );
+  }
   if (before.running) {
     say(s.running(`Daemon already running (PID ${before.pid ?? "unknown"})`));
     return 0;
@@ -103,7 +111,17 @@ export async function runStart(
   // write would fail without a word, so check it here first.
   const paths = townPaths(town);
   try {
-    await realFs.mkdirp(paths.daemonDir, 0o755);
+    await ensureDaemonDir(paths.daemonDir);
+  } catch (err) {
+    if (err instanceof DaemonDirError) throw err;
+    throw new AppError(
+      `Cannot create the daemon directory "${paths.daemonDir}": ${
+        errorMessage(err)
+      }`,
+      { cause: err },
+    );
+  }
+  try {
     await realFs.append(paths.log, "", 0o600);
   } catch (err) {
     throw new AppError(

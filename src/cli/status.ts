@@ -92,7 +92,15 @@ export async function runStatus(
           exec_path: live?.execPath ?? null,
           binary_mtime: binary ? rfc3339(binary) : null,
           binary_newer: binaryNewer,
+          lock_holder: probe.foreignHolder !== null && probe.holder
+            ? {
+              pid: probe.holder.pid,
+              uid: probe.holder.uid,
+              command: probe.holder.argv,
+            }
+            : null,
           warnings: [
+            ...(probe.foreignHolder ? [probe.foreignHolder] : []),
             ...(live?.warnings ?? []),
             ...(probe.pidFileProblem ? [probe.pidFileProblem] : []),
             ...(stateProblem ? [`State file unreadable: ${stateProblem}`] : []),
@@ -111,9 +119,11 @@ export async function runStatus(
 
   const s = styler(io);
   if (!probe.running) {
-    io.stdout(
-      `${s.stopped("Daemon is not running")}\n\nStart with: ${PROGRAM} start\n`,
-    );
+    io.stdout(`${s.stopped("Daemon is not running")}\n`);
+    if (probe.foreignHolder !== null) {
+      io.stdout(`  ${s.warn(probe.foreignHolder)}\n`);
+    }
+    io.stdout(`\nStart with: ${PROGRAM} start\n`);
     return 0;
   }
   const pidText = probe.pid === null ? "unknown" : String(probe.pid);

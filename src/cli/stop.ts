@@ -8,6 +8,7 @@
 
 import { systemClock } from "../adapters/clock.ts";
 import { parseArgs } from "node:util";
+import { readIdentity, signalIfSame } from "../adapters/lock_holder.ts";
 import { sendSignal, sleep } from "../adapters/os.ts";
 import { AppError, errorMessage, UsageError } from "../errors.ts";
 import { goDuration } from "../gotime.ts";
@@ -60,6 +61,9 @@ export async function runStop(io: CliIo, opts: StopOptions): Promise<number> {
     if (!opts.quiet) io.stdout(text + "\n");
   };
   const probe = await probeDaemon(town);
+  if (probe.foreignHolder !== null) {
+    throw new AppError(`${probe.foreignHolder}; not signalling it`);
+  }
   if (!probe.running) {
     if (probe.pidFilePid !== null) await removeStalePidFile(town);
     say(s.stopped("Daemon is not running"));
@@ -71,7 +75,15 @@ export async function runStop(io: CliIo, opts: StopOptions): Promise<number> {
       "Daemon holds the lock but its PID is unknown: the PID file is missing or unreadable",
     );
   }
-  sendSignal(pid, "SIGTERM");
+  // Signals go only to the process the probe saw: its uid, start time and
+  // command are read again right before each one, so a PID that was
+  // reused after the daemon exited is never signalled.
+  const identity = probe.holder ?? await readIdentity(pid);
+  const signal = (sig: Deno.Signal): Promise<boolean> =>
+    identity === null
+      ? Promise.resolve(sendSignal(pid, sig)) // no /proc here
+      : signalIfSame(identity, sig);
+  await signal("SIGTERM");
   const released = async (ms: number) => {
     const deadline = systemClock.now() + ms;
     while (systemClock.now() < deadline) {
@@ -84,7 +96,13 @@ export async function runStop(io: CliIo, opts: StopOptions): Promise<number> {
     say(s.ok(`Daemon stopped (was PID ${pid})`));
     return 0;
   }
-  sendSignal(pid, "SIGKILL");
+  if (!(await signal("SIGKILL"))) {
+    throw new AppError(
+      `Daemon (PID ${pid}) did not release the lock within ${
+        goDuration(opts.timeoutMs)
+      }, and PID ${pid} is no longer that process; not signalling it`,
+    );
+  }
   if (await released(5_000)) {
     await removeStalePidFile(town);
     say(s.ok(`Daemon stopped (was PID ${pid})`));

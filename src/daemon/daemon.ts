@@ -9,7 +9,13 @@
 
 import { realFs } from "../adapters/fs.ts";
 import { FileLog } from "../adapters/log_file.ts";
-import { probeLock, tryLockFile } from "../adapters/lock.ts";
+import {
+  DaemonDirError,
+  daemonDirNote,
+  type DaemonDirResult,
+  ensureDaemonDir,
+} from "../adapters/daemon_dir.ts";
+import { type HeldLock, probeLock, tryLockFile } from "../adapters/lock.ts";
 import {
   type DaemonSignal,
   memoryUsage,
@@ -97,12 +103,15 @@ const UNWIND_MS = 1_000;
 export async function runDaemon(opts: RunDaemonOptions): Promise<RunOutcome> {
   const paths = townPaths(opts.town);
   const pid = ownPid();
+  let dirResult: DaemonDirResult;
   try {
-    await realFs.mkdirp(paths.daemonDir, 0o755);
+    dirResult = await ensureDaemonDir(paths.daemonDir);
   } catch (err) {
     return {
       code: 1,
-      error: `Cannot create daemon directory: ${errorMessage(err)}`,
+      error: err instanceof DaemonDirError
+        ? errorMessage(err)
+        : `Cannot create daemon directory: ${errorMessage(err)}`,
     };
   }
   const fileLogOptions: ConstructorParameters<typeof FileLog>[1] = {};
@@ -132,6 +141,8 @@ export async function runDaemon(opts: RunDaemonOptions): Promise<RunOutcome> {
   });
 
   log.log(`Daemon starting (PID ${pid})`);
+  const dirNote = daemonDirNote(paths.daemonDir, dirResult);
+  if (dirNote) log.log(dirNote);
   let lock;
   try {
     lock = await tryLockFile(paths.lock);
@@ -150,6 +161,28 @@ export async function runDaemon(opts: RunDaemonOptions): Promise<RunOutcome> {
     return { code: 1, error };
   }
 
+  const locks: HeldLock[] = [lock];
+  // A removed daemon directory (or lock file) is re-created before the
+  // next state save; the lock on the removed file excludes nobody any more,
+  // so a new one is taken and the PID file rewritten.
+  const recreate = async () => {
+    if (await locks[locks.length - 1]!.isAt(paths.lock)) return;
+    const dir = await ensureDaemonDir(paths.daemonDir);
+    log.log(
+      dir.created
+        ? `Warning: daemon directory "${paths.daemonDir}" was removed; re-created it`
+        : `Warning: lock file "${paths.lock}" was removed or replaced; locking it again`,
+    );
+    const again = await tryLockFile(paths.lock);
+    if (again === null) {
+      log.log("Error: another process holds the new lock file; stopping");
+      queue.push("stop");
+      aborter.abort();
+      return;
+    }
+    locks.push(again);
+    await realFs.writeAtomic(paths.pid, String(pid), 0o644);
+  };
   let engine: Engine | null = null;
   let state: DaemonState | null = null;
   try {
@@ -197,6 +230,7 @@ export async function runDaemon(opts: RunDaemonOptions): Promise<RunOutcome> {
       intervalMs: opts.intervalMs,
       deadlineMs: opts.heartbeatDeadlineMs ?? DEFAULT_HEARTBEAT_DEADLINE_MS,
       statePath: paths.state,
+      recreate,
     });
   } catch (err) {
     log.log(`Error: daemon loop failed: ${errorMessage(err)}`);
@@ -227,7 +261,7 @@ export async function runDaemon(opts: RunDaemonOptions): Promise<RunOutcome> {
       // best effort
     }
     unsubscribe();
-    lock.release();
+    for (const l of locks) l.release();
   }
   return { code: 0 };
 }
@@ -253,6 +287,8 @@ interface LoopCtx {
   intervalMs: number;
   deadlineMs: number;
   statePath: string;
+  /** Re-creates a removed daemon directory. */
+  recreate: () => Promise<void>;
 }
 
 async function loop(engine: Engine, state: DaemonState, ctx: LoopCtx) {
@@ -363,6 +399,14 @@ async function loop(engine: Engine, state: DaemonState, ctx: LoopCtx) {
     state.memory = memoryUsage();
     savedExtras = JSON.stringify(engine.stateExtras?.() ?? {});
     applyExtras(state, engine);
+    try {
+      await ctx.recreate();
+    } catch (err) {
+      log.log(
+        `Warning: cannot re-create the daemon directory: ${errorMessage(err)}`,
+      );
+    }
+    if (queue.stopping) break;
     await saveState(ctx.statePath, state, log, "Warning: failed to save state");
     log.log(`Heartbeat complete (#${state.heartbeatCount})`);
     due = Date.now() + ctx.intervalMs;

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { ensureDaemonDir } from "../adapters/daemon_dir.ts";
 import { realFs } from "../adapters/fs.ts";
 import { tryLockFile } from "../adapters/lock.ts";
 import { FileLog } from "../adapters/log_file.ts";
@@ -50,7 +51,7 @@ export function oneShotHeartbeat(
         log: (m) => opts.stderr(formatLogLine(new Date(), m)),
       }).plan(),
     async runOnce() {
-      await realFs.mkdirp(paths.daemonDir, 0o755);
+      await ensureDaemonDir(paths.daemonDir);
       const lock = await tryLockFile(paths.lock);
       if (!lock) {
         throw new AppError(
