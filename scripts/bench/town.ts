@@ -7,6 +7,7 @@
  * @module
  */
 
+import { placeBeads } from "../../tests/fixtures/bead_dbs.ts";
 import {
   alive,
   cleanup,
@@ -119,7 +120,8 @@ export async function createTown(o: TownOptions): Promise<BenchTown> {
       JSON.stringify({ version: 1, rigs: rigsJson }),
     );
   }
-  await Deno.writeTextFile(`${fake}/beads.json`, JSON.stringify(beads));
+  // Each bead in the database gt puts it in (polecats in their rig's).
+  await placeBeads(town, beads);
   await Deno.writeTextFile(`${fake}/inbox.json`, "[]\n");
   await touchDeaconHeartbeat(town);
   const path = [

@@ -4,14 +4,17 @@
  * the stand-in `gt`/`bd` (agent beads that give every polecat hooked work),
  * and the config and socket dir of a private tmux server.
  *
- * Contract with the stand-in `bd` (`tests/fixtures/bin/bd`): it prints
- * `$GT_FAKE_DIR/beads.json` for `bd list --type=agent --json`; the stand-in
- * `gt` prints `$GT_FAKE_DIR/inbox.json` for `gt mail inbox`.
+ * Contract with the stand-in `bd` (`tests/fixtures/bin/bd`): it lists the
+ * beads of the current database (the town's or a rig's, placed by
+ * `tests/fixtures/bead_dbs.ts` where `gt` puts them) for
+ * `bd list --type=agent --json`; the stand-in `gt` prints
+ * `$GT_FAKE_DIR/inbox.json` for `gt mail inbox`.
  *
  * @module
  */
 
 import { join } from "node:path";
+import { placeBeads } from "../../tests/fixtures/bead_dbs.ts";
 
 /** The stand-in `gt`, `bd` and stub `claude`. */
 export const FIXTURE_BIN = decodeURIComponent(
@@ -207,10 +210,8 @@ async function fillTown(
     join(town, "mayor", "rigs.json"),
     JSON.stringify({ version: 1, rigs }, null, 2),
   );
-  await Deno.writeTextFile(
-    join(fake, "beads.json"),
-    JSON.stringify(layoutBeads(layout), null, 2),
-  );
+  // Each bead in the database gt puts it in (polecats in their rig's).
+  await placeBeads(town, layoutBeads(layout));
   await Deno.writeTextFile(join(fake, "inbox.json"), "[]\n");
   await Deno.writeTextFile(join(root, "tmux.conf"), TMUX_CONFIG);
   const env: Record<string, string> = {

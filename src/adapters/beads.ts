@@ -1,21 +1,33 @@
 /**
- * The beads CLI (`bd`) as the daemon uses it. Every call runs in the town
- * root through the runner, with a timeout (10 s by default).
+ * The beads CLI (`bd`) as the daemon uses it. Every call runs through the
+ * runner with a timeout (10 s by default) and names its database with
+ * `BEADS_DIR` (the town's `<town>/.beads` unless a call says otherwise), so
+ * a `BEADS_DIR` inherited by the daemon never redirects it, and with
+ * `BEADS_NO_DAEMON=1`, so bd never starts a background daemon of its own.
  *
- * CLI contract relied on:
- * - `bd list --type=agent --json` prints a JSON array of beads; the keys
- *   read are `id`, `issue_type`, `title`, `description`, `updated_at`,
- *   `hook_bead` and `agent_state` (the last two are omitted when empty).
- * - `bd show <id> --json` prints a JSON array with the bead (a bare object
- *   is accepted too); a missing bead exits non-zero with `not found` on
- *   stderr, or prints `[]`.
- * - `bd --no-daemon show gt-<role>-role --json` is the role bead; a failure
- *   is classified from stderr, in order: `not a beads repository`,
- *   `No .beads directory` or (`.beads` and `not found`) → not a repository;
- *   `sync conflict` or `CONFLICT` → sync conflict; `not found` → no config.
- * - `bd update <id> --description <text>` replaces a description.
+ * CLI contract relied on (beads v0.44.0):
+ * - `bd list --type=agent --json --limit=0` prints a JSON array of the open
+ *   agent beads of the current database only; the keys read are `id`,
+ *   `issue_type`, `title`, `description` and `updated_at`. It never prints
+ *   the `hook_bead` and `agent_state` columns (read when present). Without
+ *   `--limit=0` it stops at 50 beads (20 when `CLAUDE_CODE` is set).
+ * - `bd show <id> --json` prints a JSON array with the bead, columns
+ *   included (a bare object is accepted too). It routes the id by its
+ *   prefix through `routes.jsonl`, then falls back to the current database.
+ *   A missing bead exits 0 with nothing on stdout and `no issue found` on
+ *   stderr; older versions exit non-zero with `not found`, or print `[]`.
+ * - `bd --no-daemon show gt-<role>-role --json` is the role bead (then
+ *   `hq-<role>-role`, where `gt install` puts them); a failure is classified
+ *   from stderr, in order: `not a beads repository`, `No .beads directory`,
+ *   `no beads database found` or (`.beads` and `not found`) → not a
+ *   repository; `sync conflict` or `CONFLICT` → sync conflict; `not found`
+ *   or `no issue found` → no config.
+ * - `bd update <id> --description <text>` replaces a description in the
+ *   current database only (it does not route), so it runs with the
+ *   `BEADS_DIR` the bead was listed from.
  * - `bd close <id> [--session=<id>]` with `BEADS_DIR=<town>/.beads` marks a
- *   message read (`not found` on stderr when it does not exist).
+ *   message read (`not found` or `no issue found` on stderr when it does
+ *   not exist).
  * - `bd sync` in a work directory syncs its beads.
  *
  * Ids passed to `bd` must look like bead ids (`^[A-Za-z0-9][A-Za-z0-9._:-]*$`,
@@ -26,7 +38,7 @@
  * @module
  */
 
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { AppError, CommandNotFoundError } from "../errors.ts";
 import type { AgentBead } from "../heartbeat/types.ts";
 import { parseRfc3339 } from "../gotime.ts";
@@ -121,9 +133,14 @@ export function toAgentBead(entry: unknown): AgentBead | null {
   };
 }
 
+function missing(stderr: string): boolean {
+  return stderr.includes("not found") || stderr.includes("no issue found");
+}
+
 function notARepo(stderr: string): boolean {
   return stderr.includes("not a beads repository") ||
     stderr.includes("No .beads directory") ||
+    stderr.includes("no beads database found") ||
     (stderr.includes(".beads") && stderr.includes("not found"));
 }
 
@@ -138,16 +155,24 @@ export class Beads {
     this.#options = options;
   }
 
+  /** The town database, `<town>/.beads`. */
+  get townDb(): string {
+    return join(this.#options.town, ".beads");
+  }
+
   #run(
     argv: string[],
     cwd = this.#options.town,
-    extraEnv: Record<string, string> = {},
+    extraEnv: Record<string, string> = { BEADS_DIR: this.townDb },
   ): Promise<RunResult> {
     const o = this.#options;
     return runCli(this.#runner, argv, {
       cwd,
       timeoutMs: o.timeoutMs ?? 10_000,
-      env: { ...o.env, ...extraEnv },
+      // bd v0.44.0 otherwise tries to start its own background daemon on
+      // each database's first call (seconds) and, in a git-backed town,
+      // leaves one running per database.
+      env: { ...o.env, BEADS_NO_DAEMON: "1", ...extraEnv },
       signal: o.signal,
       maxOutputBytes: o.maxOutputBytes,
       notInstalled: (program, cause) =>
@@ -158,32 +183,38 @@ export class Beads {
     });
   }
 
-  /** Agent beads from `bd list --type=agent --json` (malformed ones dropped). */
-  async listAgents(): Promise<AgentBead[]> {
-    return (await this.listAgentsDetailed()).agents;
+  /**
+   * Agent beads of one database (the town's by default) from `bd list`;
+   * malformed ones dropped.
+   */
+  async listAgents(db: string = this.townDb): Promise<AgentBead[]> {
+    return (await this.listAgentsDetailed(db)).agents;
   }
 
   /**
-   * Runs `bd list --type=agent --json`. Empty output and `null` are an empty
-   * list. Throws {@link ExternalCommandError} on a non-zero exit and
+   * Runs `bd list --type=agent --json --limit=0` on database `db` (a
+   * `.beads` directory; `BEADS_DIR=db`, in its parent directory). Each bead
+   * records `db`. Empty output and `null` are an empty list. Throws
+   * {@link ExternalCommandError} on a non-zero exit and
    * {@link OutputParseError} when the output is not a JSON array.
    */
-  async listAgentsDetailed(): Promise<AgentList> {
-    const argv = ["bd", "list", "--type=agent", "--json"];
-    const res = await this.#run(argv);
+  async listAgentsDetailed(db: string = this.townDb): Promise<AgentList> {
+    const argv = ["bd", "list", "--type=agent", "--json", "--limit=0"];
+    const res = await this.#run(argv, dirname(db), { BEADS_DIR: db });
     if (res.code !== 0) throw new ExternalCommandError(argv, res);
     const { items, skipped } = parseJsonList("bd list", res, toAgentBead);
-    return { agents: items, skipped };
+    return { agents: items.map((bead) => ({ ...bead, db })), skipped };
   }
 
   /**
-   * Runs `bd show <id> --json` and returns the bead (any issue type; check
-   * `issueType`), or null when bd says it does not exist.
+   * Runs `bd show <id> --json` on database `db` (the town's by default; bd
+   * routes the id by prefix from there) and returns the bead (any issue
+   * type; check `issueType`), or null when bd says it does not exist.
    */
-  async show(id: string): Promise<AgentBead | null> {
+  async show(id: string, db: string = this.townDb): Promise<AgentBead | null> {
     checkId(id);
     const argv = ["bd", "show", id, "--json"];
-    const first = await this.#showFirst(argv);
+    const first = await this.#showFirst(argv, db);
     if (first === null) return null;
     const bead = toAgentBead(first);
     if (bead === null) {
@@ -191,12 +222,15 @@ export class Beads {
         `Cannot parse "bd show" output: malformed bead for "${id}"`,
       );
     }
-    return bead;
+    return { ...bead, db };
   }
 
   /** First element of a `bd show` reply; null when not found. */
-  async #showFirst(argv: string[]): Promise<Record<string, unknown> | null> {
-    const res = await this.#run(argv);
+  async #showFirst(
+    argv: string[],
+    db: string = this.townDb,
+  ): Promise<Record<string, unknown> | null> {
+    const res = await this.#run(argv, this.#options.town, { BEADS_DIR: db });
     if (res.code !== 0) {
       if (notARepo(res.stderr)) {
         throw new BeadsNotARepoError(
@@ -210,7 +244,7 @@ export class Beads {
           `Beads sync conflict: ${formatArgv(argv)}: ${res.stderr.trim()}`,
         );
       }
-      if (res.stderr.includes("not found")) return null;
+      if (missing(res.stderr)) return null;
       throw new ExternalCommandError(argv, res);
     }
     const data = parseJsonOutput("bd show", res);
@@ -228,21 +262,22 @@ export class Beads {
   }
 
   /**
-   * Reads the role config of `role` from bead `gt-<role>-role`
-   * (`bd --no-daemon show … --json`). Returns null when the bead does not
-   * exist or has no config lines; throws {@link NotRoleBeadError} when the
+   * Reads the role config of `role` from bead `gt-<role>-role`, or when that
+   * does not exist from `hq-<role>-role` in the town database
+   * (`bd --no-daemon show … --json`). Returns null when neither exists or
+   * the bead has no config lines; throws {@link NotRoleBeadError} when the
    * bead is not a role bead, and the classified errors of the module doc.
    */
   async getRoleConfig(role: string): Promise<RoleConfig | null> {
-    const id = `gt-${role}-role`;
+    const show = (id: string) =>
+      this.#showFirst(["bd", "--no-daemon", "show", id, "--json"]);
+    let id = `gt-${role}-role`;
     checkId(id);
-    const first = await this.#showFirst([
-      "bd",
-      "--no-daemon",
-      "show",
-      id,
-      "--json",
-    ]);
+    let first = await show(id);
+    if (first === null) {
+      id = `hq-${role}-role`;
+      first = await show(id);
+    }
     if (first === null) return null;
     const type = typeof first.issue_type === "string" ? first.issue_type : "";
     if (type !== "role") {
@@ -254,11 +289,19 @@ export class Beads {
     return parseRoleConfig(desc);
   }
 
-  /** Replaces a bead's description (`bd update <id> --description <text>`). */
-  async updateDescription(id: string, description: string): Promise<void> {
+  /**
+   * Replaces a bead's description (`bd update <id> --description <text>`)
+   * in database `db`, the one the bead was read from (the town's by
+   * default): `bd update` does not route ids.
+   */
+  async updateDescription(
+    id: string,
+    description: string,
+    db: string = this.townDb,
+  ): Promise<void> {
     checkId(id);
     const argv = ["bd", "update", id, "--description", description];
-    const res = await this.#run(argv);
+    const res = await this.#run(argv, dirname(db), { BEADS_DIR: db });
     if (res.code !== 0) throw new ExternalCommandError(argv, res);
   }
 
@@ -274,10 +317,10 @@ export class Beads {
       argv.push(`--session=${this.#options.sessionId}`);
     }
     const res = await this.#run(argv, this.#options.town, {
-      BEADS_DIR: join(this.#options.town, ".beads"),
+      BEADS_DIR: this.townDb,
     });
     if (res.code === 0) return;
-    if (res.stderr.includes("not found")) {
+    if (missing(res.stderr)) {
       throw new BeadNotFoundError(`Message not found: "${id}"`);
     }
     throw new ExternalCommandError(argv, res);

@@ -189,7 +189,11 @@ async function actOne(
         return;
       }
       try {
-        await ports.beads.updateDescription(action.beadId, action.description);
+        await ports.beads.updateDescription(
+          action.beadId,
+          action.description,
+          action.db,
+        );
         if (action.okLog) ports.log.log(action.okLog);
       } catch (err) {
         ports.log.log(

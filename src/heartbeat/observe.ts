@@ -1,9 +1,10 @@
 /**
  * One read of the world per heartbeat: one `tmux list-panes -a`, one
- * `bd list --type=agent --json`, one `gt mail inbox`, run concurrently, plus
- * the town files. Every failure becomes a field of the snapshot (null with an
- * error text), never an exception: each check decides with what could be
- * read.
+ * `bd list --type=agent --json` per beads database (see `observe_beads.ts`),
+ * one `gt mail inbox`, run concurrently, plus the town files; then a
+ * `bd show` for each polecat bead a check could act on. Every failure
+ * becomes a field of the snapshot (null with an error text), never an
+ * exception: each check decides with what could be read.
  *
  * @module
  */
@@ -19,6 +20,16 @@ import { rigPaths, townPaths } from "../town/paths.ts";
 import { parsePending } from "../town/pending.ts";
 import { parseRigs } from "../town/rigs.ts";
 import { agentArgv, parseRuntimeConfig } from "../town/runtime_config.ts";
+import {
+  beadDatabases,
+  type BeadsRead,
+  listAllAgents,
+  parseRouteLines,
+  polecatBeadsToShow,
+  showColumns,
+} from "./observe_beads.ts";
+import { GUPP_TIMEOUT_MS, polecatOfBead } from "./decide/recovery.ts";
+import { sessionState } from "./decide/sessions.ts";
 import type {
   AgentBead,
   MailMessage,
@@ -30,7 +41,7 @@ import type {
 /** The ports observation reads through. */
 export interface ObservePorts {
   tmux: Pick<TmuxCore, "listPanes">;
-  beads: Pick<Beads, "listAgents">;
+  beads: Pick<Beads, "listAgents" | "show">;
   mail: Pick<Mail, "inbox">;
   fs: Fs;
   /** `GT_DEGRADED=true` in the daemon's environment. */
@@ -87,21 +98,6 @@ export async function observe(
         (err instanceof Error && err.cause instanceof CommandNotFoundError)),
     }),
   );
-  const beadsP = wantBeads
-    ? ports.beads.listAgents().then(
-      (list) => ({
-        beads: new Map(list.map((b) => [b.id, b])) as ReadonlyMap<
-          string,
-          AgentBead
-        >,
-        error: null,
-      }),
-      (err) => ({ beads: null, error: `bd: ${errorMessage(err)}` }),
-    )
-    : Promise.resolve({
-      beads: new Map<string, AgentBead>() as ReadonlyMap<string, AgentBead>,
-      error: null,
-    });
   const mailP = wantMail
     ? ports.mail.inbox().then(
       (mail) => ({ mail: mail as MailMessage[] | null, error: null }),
@@ -112,6 +108,16 @@ export async function observe(
   const rigsText = await readText(paths.rigs, "rigs file");
   const rigsResult = parseRigs(rigsText);
   const rigs = rigsResult.rigs;
+  const routesText = wantBeads || wantFiles
+    ? await readText(`${paths.townBeads}/routes.jsonl`, "bead routes")
+    : null;
+  const beadsP: Promise<BeadsRead> = wantBeads
+    ? beadDatabases(town, {
+      rigs,
+      routes: parseRouteLines(routesText),
+      fs: ports.fs,
+    }).then((dbs) => listAllAgents(dbs, ports.beads))
+    : Promise.resolve({ beads: new Map<string, AgentBead>(), error: null });
 
   let deaconHeartbeat: Date | null = null;
   let bootMarkerMtimeMs: number | null = null;
@@ -160,9 +166,7 @@ export async function observe(
       await readText(paths.townSettings, "town settings"),
     );
     townArgv = ports.resolveArgv(agentArgv(townRuntime));
-    const routes = parseRoutes(
-      await readText(`${paths.townBeads}/routes.jsonl`, "bead routes"),
-    );
+    const routes = parseRoutes(routesText);
     await Promise.all(rigs.map(async (rig) => {
       const rp = rigPaths(town, rig);
       const text = await readText(rp.settings, "rig settings");
@@ -198,6 +202,22 @@ export async function observe(
   }
 
   const [t, b, m] = await Promise.all([tmuxP, beadsP, mailP]);
+  if (wantBeads && b.beads !== null) {
+    const view = { sessions: t.sessions, agentArgv: townArgv };
+    const toShow = polecatBeadsToShow({
+      beads: b.beads,
+      sessions: t.sessions,
+      healthy: (s) => sessionState(view as TownSnapshot, s) === "healthy",
+      // Only polecats the daemon could act on (valid names) are shown.
+      polecatOf: (id) => {
+        const p = polecatOfBead(id, rigs, rigPrefixes);
+        return p && validateName("polecat", p.name) === null ? p : null;
+      },
+      now,
+      idleMs: GUPP_TIMEOUT_MS,
+    });
+    problems.push(...await showColumns(b.beads, toShow, ports.beads));
+  }
   return {
     town,
     now,

@@ -93,7 +93,9 @@ export async function runTick(
   for (const p of [...snap.rigProblems, ...snap.problems]) {
     log.log(`Warning: ${p}`);
   }
-  for (const e of [snap.tmuxError, snap.beadsError, snap.mailError]) {
+  // One line per beads database that could not be read.
+  const beadsErrors = snap.beadsError?.split("\n") ?? [];
+  for (const e of [snap.tmuxError, ...beadsErrors, snap.mailError]) {
     if (e && !ports.isMissingTool(e)) log.log(`Error: ${e}`);
   }
   ports.agentCommands?.(snap.missingAgentCommands);
@@ -147,7 +149,8 @@ function actPorts(ports: TickPorts, snap: TownSnapshot): ActPorts {
 
 /** True when every source was read, so a missing condition really cleared. */
 function complete(snap: TownSnapshot): boolean {
-  return snap.beads !== null && snap.sessions !== null && snap.mail !== null;
+  return snap.beads !== null && snap.beadsError === null &&
+    snap.sessions !== null && snap.mail !== null;
 }
 
 function activeKeys(actions: readonly Action[]): string[] {

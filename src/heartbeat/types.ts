@@ -34,6 +34,8 @@ export interface AgentBead {
   updatedAt: string;
   /** `updated_at` parsed; null when missing or not RFC 3339. */
   updated: Date | null;
+  /** The beads database (`.beads` directory) the bead was read from. */
+  db?: string;
 }
 
 /** Whose a pane's session is (see `ownerFormat` in the tmux adapter). */
@@ -202,6 +204,8 @@ export type Action =
   | {
     kind: "markDead";
     beadId: string;
+    /** The database holding the bead (`bd update` does not route). */
+    db?: string;
     /** The agent's session, re-checked before marking. */
     session: string;
     description: string;

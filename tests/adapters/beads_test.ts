@@ -54,26 +54,47 @@ Deno.test("Beads.listAgents() reads bd list against the stand-in", async (t) => 
       }),
     ]);
 
-    await t.step("runs the documented argv in the town", async () => {
+    const townDb = `${fake.town}/.beads`;
+    const rigDb = `${fake.town}/gastown/.beads`;
+
+    await t.step("lists one database, named by BEADS_DIR", async () => {
       const list = await beads.listAgents();
-      assertEquals(list.length, 2);
+      assertEquals(list.map((b) => [b.id, b.db]), [["hq-deacon", townDb]]);
       const call = (await fake.calls()).at(-1);
-      assertEquals(call?.argv, ["list", "--type=agent", "--json"]);
+      assertEquals(call?.argv, ["list", "--type=agent", "--json", "--limit=0"]);
       assertEquals(call?.cwd, fake.town);
+      assertEquals(call?.BEADS_DIR, townDb);
+      const rig = await beads.listAgents(rigDb);
+      assertEquals(rig.map((b) => [b.id, b.db]), [
+        ["gt-gastown-polecat-ace", rigDb],
+      ]);
+      assertEquals((await fake.calls()).at(-1)?.cwd, `${fake.town}/gastown`);
     });
 
-    await t.step("maps columns, description fields and times", async () => {
-      const [deacon, ace] = await beads.listAgents();
-      assertEquals(deacon?.hookBead, "");
-      assertEquals(deacon?.agentState, "running");
+    await t.step("maps description fields and times", async () => {
+      const [deacon] = await beads.listAgents();
+      const [ace] = await beads.listAgents(rigDb);
+      // bd list prints neither the hook_bead nor the agent_state column.
+      assertEquals([deacon?.hookBead, deacon?.agentState], ["", ""]);
+      assertEquals(deacon?.fields.agentState, "running");
       assertEquals(deacon?.updated?.getTime(), updated.getTime());
       assertEquals(ace?.issueType, "agent");
-      assertEquals(ace?.hookBead, "gt-kwnj1");
-      assertEquals(ace?.agentState, "working");
+      assertEquals([ace?.hookBead, ace?.agentState], ["", ""]);
+      assertEquals(ace?.fields.hookBead, "gt-kwnj1");
       assertEquals(ace?.fields.agentState, "stuck");
       assertEquals(ace?.fields.rig, "gastown");
       assertEquals(ace?.updated?.toISOString(), "2026-01-03T21:03:30.614Z");
     });
+
+    await t.step(
+      "show() reads the columns from the bead's database",
+      async () => {
+        const ace = await beads.show("gt-gastown-polecat-ace", rigDb);
+        assertEquals([ace?.hookBead, ace?.agentState], ["gt-kwnj1", "working"]);
+        assertEquals(ace?.db, rigDb);
+        assertEquals((await fake.calls()).at(-1)?.BEADS_DIR, rigDb);
+      },
+    );
 
     await t.step("skips malformed entries and counts them", async () => {
       await fake.setBeads([
@@ -130,7 +151,7 @@ Deno.test("Beads.listAgents() reads bd list against the stand-in", async (t) => 
       );
       assertStringIncludes(
         err.message,
-        "exit code 1: bd list --type=agent --json: Error: bd stand-in: injected failure",
+        "exit code 1: bd list --type=agent --json --limit=0: Error: bd stand-in: injected failure",
       );
     });
 
@@ -206,6 +227,46 @@ Deno.test("Beads writes: updateDescription(), closeMessage()", async (t) => {
         "role_type: mayor\nagent_state: dead",
       ]);
     });
+
+    await t.step(
+      "updateDescription() writes to the bead's own database (bd update does not route)",
+      async () => {
+        const rigDb = join(fake.town, "gastown", ".beads");
+        await fake.setBeads([
+          agentBead({
+            id: "hq-mayor",
+            role: "mayor",
+            state: "running",
+            updatedAt: new Date(0),
+          }),
+          agentBead({
+            id: "gt-gastown-polecat-ace",
+            role: "polecat",
+            rig: "gastown",
+            state: "working",
+            updatedAt: new Date(0),
+          }),
+        ]);
+        const err = await assertRejects(
+          () => beads.updateDescription("gt-gastown-polecat-ace", "x"),
+          ExternalCommandError,
+        );
+        assertStringIncludes(
+          err.message,
+          'no issue found matching "gt-gastown-polecat-ace"',
+        );
+        await beads.updateDescription(
+          "gt-gastown-polecat-ace",
+          "agent_state: dead",
+          rigDb,
+        );
+        assertEquals((await fake.calls()).at(-1)?.BEADS_DIR, rigDb);
+        const ace = (await fake.beads()).find((b) =>
+          b.id === "gt-gastown-polecat-ace"
+        );
+        assertEquals(ace?.description, "agent_state: dead");
+      },
+    );
 
     await t.step(
       "updateDescription() reports a failure with the argv",

@@ -1,7 +1,8 @@
 /**
  * A town of 200 polecats in 20 rigs (240 stub agents on one private tmux
- * server): a heartbeat with every agent healthy runs three subprocesses and
- * touches nothing; agents whose sessions all vanished come back in one
+ * server): a heartbeat with every agent healthy runs one `bd list` per beads
+ * database (the town's and each rig's), one `tmux list-panes` and one
+ * `gt mail inbox`, and touches nothing; agents whose sessions all vanished come back in one
  * heartbeat without an error.
  */
 
@@ -43,7 +44,7 @@ async function startAgents(
   }
 }
 
-Deno.test("200 polecats in 20 rigs: a healthy heartbeat takes three subprocesses; agents whose sessions are all gone come back", async (t) => {
+Deno.test("200 polecats in 20 rigs: a healthy heartbeat takes one bd list per database; agents whose sessions are all gone come back", async (t) => {
   const rigs = Array.from(
     { length: RIGS },
     (_, i) => `r${String(i).padStart(2, "0")}`,
@@ -99,7 +100,7 @@ Deno.test("200 polecats in 20 rigs: a healthy heartbeat takes three subprocesses
     };
 
     await t.step(
-      "all 240 healthy: nothing to do, three subprocesses",
+      "all 240 healthy: nothing to do, 2 + 21 subprocesses (one bd list per database)",
       async () => {
         await startAgents(h, specs);
         assert(await waitFor(allUp, 30_000), "stub agents did not start");
@@ -117,7 +118,12 @@ Deno.test("200 polecats in 20 rigs: a healthy heartbeat takes three subprocesses
             ...(await tmuxCalls(h)),
             ...calls.map((c) => `${c.prog} ${(c.argv as string[])[0]}`),
           ].sort(),
-          ["bd list", "gt mail", "list-panes-a"],
+          // One bd list per beads database: the town's and each rig's.
+          [
+            ...Array.from({ length: 1 + RIGS }, () => "bd list"),
+            "gt mail",
+            "list-panes-a",
+          ],
         );
         assert(ms < 15_000, `healthy heartbeat took ${ms} ms`);
         const after = await h.sessions();

@@ -82,7 +82,9 @@ Deno.test("hung bd, gt and tmux cost one timeout together and leave no process b
     const log = await h.log();
     assertEquals(
       linesWith(log, "Error: bd:"),
-      ["Error: bd: Command timed out after 10000 ms: bd list --type=agent --json"],
+      [
+        `Error: bd: ${h.town}/.beads: Command timed out after 10000 ms: bd list --type=agent --json --limit=0`,
+      ],
     );
     assertEquals(
       linesWith(log, "Error: gt mail:"),

@@ -40,30 +40,30 @@ Deno.test("heartbeat --once logs one clear line per broken bd and gt, and still 
     const cases: [string, RegExp | null, RegExp | null][] = [
       [
         "fail",
-        /^Error: bd: Command failed with exit code 1: bd list --type=agent --json: Error: bd stand-in: injected failure$/,
+        /^Error: bd: \S+\/\.beads: Command failed with exit code 1: bd list --type=agent --json --limit=0: Error: bd stand-in: injected failure$/,
         /^Error: gt mail: Command failed with exit code 1: gt mail inbox --identity deacon\/ --json: Error: gt stand-in: injected failure$/,
       ],
       [
         "garbage",
-        /^Error: bd: Cannot parse "bd list" output: .+/,
+        /^Error: bd: \S+\/\.beads: Cannot parse "bd list" output: .+/,
         /^Error: gt mail: Cannot parse "gt mail inbox" output: .+/,
       ],
       ["empty", null, null],
       [
         "object",
-        /^Error: bd: Cannot parse "bd list" output: expected a JSON array, got an object$/,
+        /^Error: bd: \S+\/\.beads: Cannot parse "bd list" output: expected a JSON array, got an object$/,
         /^Error: gt mail: Cannot parse "gt mail inbox" output: expected a JSON array, got an object$/,
       ],
       [
         "huge",
         // 50 MB takes the stand-in a while: on a loaded machine the call
         // may reach its timeout first, which is as clear.
-        /^Error: bd: (Cannot parse "bd list" output: it exceeds the output size limit|Command timed out after 10000 ms: bd list --type=agent --json)$/,
+        /^Error: bd: \S+\/\.beads: (Cannot parse "bd list" output: it exceeds the output size limit|Command timed out after 10000 ms: bd list --type=agent --json --limit=0)$/,
         /^Error: gt mail: (Cannot parse "gt mail inbox" output: it exceeds the output size limit|Command timed out after 10000 ms: gt mail inbox --identity deacon\/ --json)$/,
       ],
       [
         "sigpipe",
-        /^Error: bd: Command failed with exit code 141: bd list --type=agent --json: \[\{"id":$/,
+        /^Error: bd: \S+\/\.beads: Command failed with exit code 141: bd list --type=agent --json --limit=0: \[\{"id":$/,
         /^Error: gt mail: Command failed with exit code 141: gt mail inbox --identity deacon\/ --json: \[\{"id":$/,
       ],
     ];

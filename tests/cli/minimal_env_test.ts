@@ -119,7 +119,7 @@ Deno.test("start with only PATH=/usr/bin:/bin finds the tools in ~/.local/bin an
   try {
     await Deno.mkdir(`${town.town}/alpha/witness`, { recursive: true });
     await Deno.mkdir(`${town.town}/alpha/refinery/rig`, { recursive: true });
-    await Deno.writeTextFile(`${fake}/beads.json`, "[]");
+    await Deno.mkdir(`${town.town}/.beads`, { recursive: true });
     await Deno.writeTextFile(`${fake}/inbox.json`, "[]");
     const bin = await installTools(home, fake);
     await Deno.writeTextFile(

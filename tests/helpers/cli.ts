@@ -43,6 +43,8 @@ export async function makeTown(
   const root = await Deno.makeTempDir({ prefix: "gtd-" });
   const town = `${root}/${options.name ?? "town"}`;
   await Deno.mkdir(`${town}/mayor`, { recursive: true });
+  // The town database, as `gt install` creates it.
+  await Deno.mkdir(`${town}/.beads`, { recursive: true });
   await Deno.mkdir(`${town}/deacon/dogs/boot`, { recursive: true });
   await Deno.mkdir(`${root}/home`, { recursive: true });
   await Deno.mkdir(`${root}/tmux`, { recursive: true, mode: 0o700 });

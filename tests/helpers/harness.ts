@@ -17,6 +17,7 @@ import {
   waitFor,
 } from "./cli.ts";
 import { FIXTURE_BIN } from "./cli.ts";
+import { placeBeads } from "../fixtures/bead_dbs.ts";
 
 const CONFIG = [
   'set -g default-command "bash --noprofile --norc"',
@@ -186,12 +187,9 @@ export class Harness {
     return (await this.sessions()).get(name)!;
   }
 
-  /** Replaces the stand-in `bd`'s beads. */
+  /** Replaces the stand-in `bd`'s beads, each in its database. */
   async setBeads(beads: unknown[]): Promise<void> {
-    await Deno.writeTextFile(
-      `${this.fake}/beads.json`,
-      JSON.stringify(beads, null, 2),
-    );
+    await placeBeads(this.town, beads);
   }
 
   /** Replaces the stand-in `gt`'s inbox. */

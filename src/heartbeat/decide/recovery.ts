@@ -105,6 +105,7 @@ export function decideStaleAgents(
     out.push({
       kind: "markDead",
       beadId: id,
+      ...(bead.db === undefined ? {} : { db: bead.db }),
       session,
       description: formatDeadDescription(
         bead.fields,
@@ -163,7 +164,8 @@ export function decideGupp(snap: TownSnapshot, ctx: DecideContext): Action[] {
   const out: Action[] = [];
   for (const { bead, rig } of polecatBeads(snap)) {
     const state = bead.agentState || bead.fields.agentState;
-    if (bead.hookBead === "" || (state !== "working" && state !== "running")) {
+    const hook = bead.hookBead || bead.fields.hookBead;
+    if (hook === "" || (state !== "working" && state !== "running")) {
       continue;
     }
     if (bead.updated === null) continue;
@@ -173,20 +175,20 @@ export function decideGupp(snap: TownSnapshot, ctx: DecideContext): Action[] {
     out.push({
       kind: "log",
       message:
-        `GUPP violation: agent ${bead.id} has hook_bead=${bead.hookBead} but hasn't updated in ${dur} (timeout: ${
+        `GUPP violation: agent ${bead.id} has hook_bead=${hook} but hasn't updated in ${dur} (timeout: ${
           goDuration(GUPP_TIMEOUT_MS)
         })`,
-      dedupeKey: `gupp-log:${bead.id}:${bead.hookBead}`,
+      dedupeKey: `gupp-log:${bead.id}:${hook}`,
     });
     out.push({
       kind: "sendMail",
       to: `${rig}/witness`,
       subject: `GUPP_VIOLATION: ${bead.id} stuck for ${dur}`,
       body:
-        `Agent ${bead.id} has work on hook but isn't progressing.\n\nhook_bead: ${bead.hookBead}\nstuck_duration: ${dur}\n\nAction needed: Check if agent is alive and responsive. Consider restarting if stuck.`,
+        `Agent ${bead.id} has work on hook but isn't progressing.\n\nhook_bead: ${hook}\nstuck_duration: ${dur}\n\nAction needed: Check if agent is alive and responsive. Consider restarting if stuck.`,
       okLog: `Notified ${rig}/witness of GUPP violation for ${bead.id}`,
       errLog: "Warning: failed to notify witness of GUPP violation: {err}",
-      dedupeKey: `gupp:${bead.id}:${bead.hookBead}`,
+      dedupeKey: `gupp:${bead.id}:${hook}`,
     });
   }
   return out;

@@ -423,8 +423,11 @@ export function decidePolecatHealth(
         ? polecatBeadId(rig, name)
         : `${prefix}-${rig}-polecat-${name}`;
       const bead = snap.beads.get(beadId);
-      if (!bead || bead.hookBead === "") continue;
-      const agentState = bead.fields.agentState || bead.agentState;
+      // The columns (from `bd show`) first: gt updates them, not the
+      // description, after a spawn; it writes the hook only there at spawn.
+      const hook = bead?.hookBead || bead?.fields.hookBead || "";
+      if (!bead || hook === "") continue;
+      const agentState = bead.agentState || bead.fields.agentState;
       if (STOPPED_POLECAT_STATES.has(agentState)) {
         out.push({
           kind: "log",
@@ -453,7 +456,7 @@ export function decidePolecatHealth(
       out.push({
         kind: "log",
         message:
-          `CRASH DETECTED: polecat ${rig}/${name} has hook_bead=${bead.hookBead} but session ${spec.session} is dead`,
+          `CRASH DETECTED: polecat ${rig}/${name} has hook_bead=${hook} but session ${spec.session} is dead`,
         dedupeKey: `crash:${rig}/${name}:${sessionCreated(snap, spec.session)}`,
       });
       out.push(...startOrBackoff(ctx, spec, {
@@ -464,7 +467,7 @@ export function decidePolecatHealth(
           to: `${rig}/witness`,
           subject: `CRASHED_POLECAT: ${rig}/${name} restart failed`,
           body:
-            `Polecat ${name} crashed and automatic restart failed.\n\nhook_bead: ${bead.hookBead}\nrestart_error: {err}\n\nManual intervention may be required.`,
+            `Polecat ${name} crashed and automatic restart failed.\n\nhook_bead: ${hook}\nrestart_error: {err}\n\nManual intervention may be required.`,
         },
       }));
     }
