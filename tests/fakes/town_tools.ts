@@ -39,6 +39,12 @@ export class FakeBeads implements ActBeads {
     );
   }
 
+  /** `bd show`: the raw bead, columns included; null when missing. */
+  show(id: string): Promise<AgentBead | null> {
+    const raw = this.raw.find((b) => b.id === id);
+    return Promise.resolve(raw === undefined ? null : toAgentBead(raw));
+  }
+
   updateDescription(id: string, description: string): Promise<void> {
     if (this.updateError !== null) {
       return Promise.reject(new Error(this.updateError));
