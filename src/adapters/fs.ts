@@ -36,6 +36,8 @@ export interface Fs {
   append(path: string, data: string, mode?: number): Promise<void>;
   /** lstat; null when the path does not exist. */
   stat(path: string): Promise<FileInfo | null>;
+  /** True when `path` is a directory, symlinks followed. */
+  isDir(path: string): Promise<boolean>;
   /** Names of the entries of a directory, with their kinds; null if missing. */
   readDir(
     path: string,
@@ -95,6 +97,13 @@ export const realFs: Fs = {
       throw err;
     }
   },
+  async isDir(path) {
+    try {
+      return (await Deno.stat(path)).isDirectory;
+    } catch {
+      return false;
+    }
+  },
   async mkdirp(path, mode = 0o755) {
     await Deno.mkdir(path, { recursive: true, mode });
   },
@@ -134,14 +143,5 @@ export async function writeAtomic(
       // nothing to clean up
     }
     throw err;
-  }
-}
-
-/** True when `path` is a directory (symlinks followed); synchronous. */
-export function isDirSync(path: string): boolean {
-  try {
-    return Deno.statSync(path).isDirectory;
-  } catch {
-    return false;
   }
 }

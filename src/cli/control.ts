@@ -179,6 +179,7 @@ export async function runHeartbeatCmd(
       }\n`,
     );
     for (const a of actions) {
+      if (a.kind === "deleteMail" && a.log) io.stdout(`  log: ${a.log}\n`);
       io.stdout(`  ${describeAction(a)}\n`);
       if (a.kind !== "log") n++;
     }

@@ -19,7 +19,7 @@ import {
   type FeedCuratorHandle,
   startFeedCurator,
 } from "../adapters/feed_files.ts";
-import { isDirSync, realFs } from "../adapters/fs.ts";
+import { realFs } from "../adapters/fs.ts";
 import { Mail } from "../adapters/mail.ts";
 import { createRunner } from "../adapters/process.ts";
 import { Tmux } from "../adapters/tmux.ts";
@@ -196,7 +196,6 @@ export class TownEngine implements Engine {
       notices: this.#notices,
       isMissingTool: this.#tools.isMissingTool,
       agentCommands: this.#tools.agentCommands,
-      dirExists: isDirSync,
       saveNotices: () => this.#saveNotices(),
       afterAct: async (snap, actions) => {
         if (!signal.aborted) this.#wake.arm(this.#backoff);

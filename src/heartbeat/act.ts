@@ -40,27 +40,25 @@ export async function act(
       ports.log.log(`Error: ${action.kind} failed: ${errorMessage(err)}`);
     }
   };
-  for (let i = 0; i < actions.length; i++) {
+  for (let i = 0; i < actions.length;) {
     if (ports.signal?.aborted) return;
-    // Deletions of superseded mail do not depend on each other: run a
-    // batch of them a few at a time (their log lines stay in order).
-    const batch: Action[] = [];
-    while (
-      actions[i]?.kind === "log" && actions[i + 1]?.kind === "deleteMail"
-    ) {
-      batch.push(actions[i]!, actions[i + 1]!);
-      i += 2;
+    // Deletions of superseded mail do not depend on each other: run a few
+    // at a time, their log lines first and in order.
+    let n = 0;
+    while (n < DELETE_CONCURRENCY && actions[i + n]?.kind === "deleteMail") {
+      n++;
     }
-    if (batch.length > 0) {
-      for (let j = 0; j < batch.length; j += 2 * DELETE_CONCURRENCY) {
-        const chunk = batch.slice(j, j + 2 * DELETE_CONCURRENCY);
-        for (let k = 0; k < chunk.length; k += 2) await runOne(chunk[k]!);
-        await Promise.all(chunk.filter((_, k) => k % 2 === 1).map(runOne));
-      }
-      i--;
+    if (n === 0) {
+      await runOne(actions[i]!);
+      i++;
       continue;
     }
-    await runOne(actions[i]!);
+    const chunk = actions.slice(i, i + n);
+    for (const a of chunk) {
+      if (a.kind === "deleteMail" && a.log) ports.log.log(a.log);
+    }
+    await Promise.all(chunk.map(runOne));
+    i += n;
   }
   await Promise.all(started.map((spec) => settleAgent(ports, spec)));
 }

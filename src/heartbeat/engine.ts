@@ -25,8 +25,6 @@ export interface DecideContext {
   lastRestart(agent: string): number | null;
   /** When a lifecycle request for `session` was last carried out (ms), or null. */
   lifecycleDoneAt(session: string): number | null;
-  /** True when the directory exists (refinery work dir fallback). */
-  dirExists(path: string): boolean;
 }
 
 /** One heartbeat step. */

@@ -126,6 +126,7 @@ export async function observe(
   const polecats = new Map<string, string[]>();
   const rigAgentArgv = new Map<string, string[]>();
   const rigPrefixes = new Map<string, string>();
+  const refineryWorktrees = new Set<string>();
   let townArgv: string[] = ports.resolveArgv(
     agentArgv(parseRuntimeConfig(null)),
   );
@@ -178,6 +179,7 @@ export async function observe(
       );
       const prefix = routes.get(rig);
       if (prefix) rigPrefixes.set(rig, prefix);
+      if (await ports.fs.isDir(rp.refineryRig)) refineryWorktrees.add(rig);
       let entries;
       try {
         entries = await ports.fs.readDir(rp.polecats);
@@ -240,6 +242,7 @@ export async function observe(
     rigAgentArgv,
     missingAgentCommands: missingCommands(townArgv, rigAgentArgv),
     rigPrefixes,
+    refineryWorktrees,
     problems,
   };
 }

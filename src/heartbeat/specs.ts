@@ -39,8 +39,11 @@ export interface SpecContext {
   town: string;
   /** Agent argv (argv[0] absolute when resolved). */
   agentArgv: readonly string[];
-  /** Existing directories (for the refinery's fallback), as a predicate. */
-  dirExists?: (path: string) => boolean;
+  /**
+   * Whether a rig's `refinery/rig` work directory exists (else the
+   * Refinery starts in the rig root); assumed when absent.
+   */
+  hasRefineryWorktree?: (rig: string) => boolean;
 }
 
 function recipe(
@@ -117,7 +120,7 @@ export function witnessSpec(ctx: SpecContext, rig: string): SessionSpec {
 export function refinerySpec(ctx: SpecContext, rig: string): SessionSpec {
   const paths = rigPaths(ctx.town, rig);
   const theme = assignTheme(rig);
-  const dir = ctx.dirExists === undefined || ctx.dirExists(paths.refineryRig)
+  const dir = ctx.hasRefineryWorktree?.(rig) ?? true
     ? paths.refineryRig
     : paths.root;
   return {

@@ -43,8 +43,6 @@ export interface TickPorts {
   notices: NoticeBook;
   /** True when an observation error only says a known-missing tool is missing. */
   isMissingTool(error: string): boolean;
-  /** True when the directory exists (refinery work dir fallback). */
-  dirExists(path: string): boolean;
   /** Persists the notices after a sweep. */
   saveNotices(): Promise<void>;
   /**
@@ -128,7 +126,6 @@ function decideContext(
     lastRestart: (agent) => ports.backoff.lastRestart(agent),
     lifecycleDoneAt: (session) =>
       ports.notices.sentAt(lifecycleDoneKey(session))?.getTime() ?? null,
-    dirExists: (path) => ports.dirExists(path),
   };
 }
 

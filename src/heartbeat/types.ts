@@ -128,6 +128,8 @@ export interface TownSnapshot {
    * agents): the agents that need them are not started.
    */
   missingAgentCommands: ReadonlyMap<string, string>;
+  /** Rigs whose `refinery/rig` work directory exists. */
+  refineryWorktrees: ReadonlySet<string>;
   /** Bead id prefix per rig (from `.beads/routes.jsonl`; default `gt`). */
   rigPrefixes: ReadonlyMap<string, string>;
   /** Problems met while observing (logged by the engine). */
@@ -227,6 +229,8 @@ export type Action =
     /** Delete a message without acting on it (stale or duplicate request). */
     kind: "deleteMail";
     messageId: string;
+    /** Logged before the deletion (why the message goes). */
+    log?: string;
     okLog?: string;
     errLog?: string;
   }

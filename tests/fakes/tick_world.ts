@@ -8,7 +8,6 @@
  */
 
 import { realFs } from "../../src/adapters/fs.ts";
-import { isDirSync } from "../../src/adapters/fs.ts";
 import { BackoffBook } from "../../src/heartbeat/backoff.ts";
 import { HEARTBEAT_CHECKS } from "../../src/heartbeat/checks.ts";
 import type { Check } from "../../src/heartbeat/engine.ts";
@@ -128,7 +127,6 @@ export class TickWorld {
       backoff: this.backoff,
       notices: this.notices,
       isMissingTool: () => false,
-      dirExists: isDirSync,
       saveNotices: () => {
         this.saves++;
         return Promise.resolve();

@@ -93,6 +93,7 @@ export function snap(o: Partial<TownSnapshot> & {
     rigAgentArgv: new Map(),
     missingAgentCommands: new Map(),
     rigPrefixes: new Map(),
+    refineryWorktrees: new Set(rest.rigs ?? []),
     problems: [],
     ...rest,
   };
@@ -105,7 +106,6 @@ export function ctx(o: Partial<DecideContext> = {}): DecideContext {
     backoff: () => ({ allowed: true }),
     lastRestart: () => null,
     lifecycleDoneAt: () => null,
-    dirExists: () => true,
     ...o,
   };
 }
@@ -145,6 +145,8 @@ export function logs(actions: Action[]): string[] {
       ? [a.message]
       : a.kind === "startSession" && a.startLog
       ? [a.startLog]
+      : a.kind === "deleteMail" && a.log
+      ? [a.log]
       : []
   );
 }

@@ -352,8 +352,7 @@ export function decideLifecycle(
       return;
     }
     deletes++;
-    out.push({ kind: "log", message });
-    out.push({ kind: "deleteMail", messageId: id, errLog });
+    out.push({ kind: "deleteMail", messageId: id, log: message, errLog });
   };
   for (const msg of snap.mail ?? []) {
     if (msg.read) continue;

@@ -59,7 +59,11 @@ export function specContext(
   const argv = rig !== undefined
     ? snap.rigAgentArgv.get(rig) ?? snap.agentArgv
     : snap.agentArgv;
-  return { town: snap.town, agentArgv: argv, dirExists: ctx.dirExists };
+  return {
+    town: snap.town,
+    agentArgv: argv,
+    hasRefineryWorktree: (r) => snap.refineryWorktrees.has(r),
+  };
 }
 
 interface EnsureLabels {
