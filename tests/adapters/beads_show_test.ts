@@ -50,6 +50,12 @@ Deno.test("Beads.show() and getRoleConfig() read single beads", async (t) => {
           "Witness role\n\nsession_pattern: gt-{rig}-watch\nenv_var: EXTRA={rig}-{role}",
       },
       { id: "gt-crew-role", issue_type: "role", description: "prose only" },
+      // Where gt install puts role beads.
+      {
+        id: "hq-polecat-role",
+        issue_type: "role",
+        description: "Polecat role\n\nsession_pattern: gt-{rig}-{name}",
+      },
       {
         id: "gt-mayor-role",
         issue_type: "agent",
@@ -111,6 +117,20 @@ Deno.test("Beads.show() and getRoleConfig() read single beads", async (t) => {
           "gt-witness-role",
           "--json",
         ]);
+      },
+    );
+
+    await t.step(
+      "getRoleConfig() falls back to hq-<role>-role in the town database",
+      async () => {
+        const cfg = await beads.getRoleConfig("polecat");
+        assertEquals(cfg?.sessionPattern, "gt-{rig}-{name}");
+        const shows = (await fake.calls()).slice(-2).map((c) => c.argv[2]);
+        assertEquals(shows, ["gt-polecat-role", "hq-polecat-role"]);
+        assertEquals(
+          (await fake.calls()).at(-1)?.BEADS_DIR,
+          `${fake.town}/.beads`,
+        );
       },
     );
 
