@@ -15,6 +15,7 @@
 import { cleanup, FIXTURE_BIN, run } from "./proc.ts";
 import { type BenchTown, teardownTown, touchDeaconHeartbeat } from "./town.ts";
 import { onPath, WRAPPED_TOOLS, writeWrappers } from "./wrappers.ts";
+import { TEST_TMUX_CONFIG } from "../../tests/fixtures/tmux_config.ts";
 
 /** The real programs a real town needs. */
 export interface RealTools {
@@ -37,13 +38,6 @@ export interface RealTown extends BenchTown {
   /** Polecat → its agent bead id. */
   polecatBeads: Map<string, string>;
 }
-
-const TMUX_CONFIG = [
-  'set -g default-command "bash --noprofile --norc"',
-  "set -g default-shell /bin/bash",
-  "set -g exit-empty off",
-  "",
-].join("\n");
 
 const pad = (n: number) => String(n).padStart(2, "0");
 
@@ -170,7 +164,7 @@ export async function createRealTown(o: RealTownOptions): Promise<RealTown> {
   }
   await Deno.mkdir(`${town}/deacon/dogs/boot`, { recursive: true });
   await touchDeaconHeartbeat(town);
-  await Deno.writeTextFile(`${root}/tmux.conf`, TMUX_CONFIG);
+  await Deno.writeTextFile(`${root}/tmux.conf`, TEST_TMUX_CONFIG);
   env.GT_BENCH_CALLS = t.callsFile;
   await run([
     "tmux",

@@ -19,13 +19,7 @@ import {
   signalPid,
   waitFor,
 } from "./proc.ts";
-
-const TMUX_CONFIG = [
-  'set -g default-command "bash --noprofile --norc"',
-  "set -g default-shell /bin/bash",
-  "set -g exit-empty off",
-  "",
-].join("\n");
+import { TEST_TMUX_CONFIG } from "../../tests/fixtures/tmux_config.ts";
 
 /** A benchmark town. */
 export interface BenchTown {
@@ -170,7 +164,7 @@ export function tmux(t: BenchTown, args: string[]): Promise<string> {
 }
 
 async function startServer(t: BenchTown): Promise<void> {
-  await Deno.writeTextFile(`${t.root}/tmux.conf`, TMUX_CONFIG);
+  await Deno.writeTextFile(`${t.root}/tmux.conf`, TEST_TMUX_CONFIG);
   await tmux(t, [
     "-f",
     `${t.root}/tmux.conf`,

@@ -15,18 +15,12 @@
 
 import { join } from "node:path";
 import { placeBeads } from "../../tests/fixtures/bead_dbs.ts";
+import { TEST_TMUX_CONFIG } from "../../tests/fixtures/tmux_config.ts";
 
 /** The stand-in `gt`, `bd` and stub `claude`. */
 export const FIXTURE_BIN = decodeURIComponent(
   new URL("../../tests/fixtures/bin", import.meta.url).pathname,
 );
-
-const TMUX_CONFIG = [
-  'set -g default-command "bash --noprofile --norc"',
-  "set -g default-shell /bin/bash",
-  "set -g exit-empty off",
-  "",
-].join("\n");
 
 /** One agent the daemon keeps alive in the demo town. */
 export interface DemoAgent {
@@ -213,7 +207,7 @@ async function fillTown(
   // Each bead in the database gt puts it in (polecats in their rig's).
   await placeBeads(town, layoutBeads(layout));
   await Deno.writeTextFile(join(fake, "inbox.json"), "[]\n");
-  await Deno.writeTextFile(join(root, "tmux.conf"), TMUX_CONFIG);
+  await Deno.writeTextFile(join(root, "tmux.conf"), TEST_TMUX_CONFIG);
   const env: Record<string, string> = {
     ...baseEnv,
     PATH: `${FIXTURE_BIN}:${baseEnv.PATH ?? "/usr/bin:/bin"}`,

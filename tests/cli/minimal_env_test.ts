@@ -14,6 +14,7 @@ import {
   waitFor,
 } from "../helpers/cli.ts";
 import { createRunner } from "../../src/adapters/process.ts";
+import { TEST_TMUX_CONFIG } from "../fixtures/tmux_config.ts";
 
 const runner = createRunner({ defaultTimeoutMs: 60_000 });
 const SESSIONS = ["gt-alpha-witness", "gt-alpha-refinery"];
@@ -124,8 +125,7 @@ Deno.test("start with only PATH=/usr/bin:/bin finds the tools in ~/.local/bin an
     const bin = await installTools(home, fake);
     await Deno.writeTextFile(
       `${town.root}/tmux.conf`,
-      'set -g default-command "bash --noprofile --norc"\n' +
-        "set -g default-shell /bin/bash\nset -g exit-empty off\n",
+      TEST_TMUX_CONFIG,
     );
     await tmux([
       "-f",

@@ -18,13 +18,7 @@ import {
 } from "./cli.ts";
 import { FIXTURE_BIN } from "./cli.ts";
 import { placeBeads } from "../fixtures/bead_dbs.ts";
-
-const CONFIG = [
-  'set -g default-command "bash --noprofile --norc"',
-  "set -g default-shell /bin/bash",
-  "set -g exit-empty off",
-  "",
-].join("\n");
+import { TEST_TMUX_CONFIG } from "../fixtures/tmux_config.ts";
 
 /** One tmux session as the harness sees it. */
 export interface SessionView {
@@ -66,7 +60,7 @@ export class Harness {
     const t = await makeTown(options);
     const env = baseEnv(t.root, options.env ?? {});
     const h = new Harness(t, env);
-    await Deno.writeTextFile(`${t.root}/tmux.conf`, CONFIG);
+    await Deno.writeTextFile(`${t.root}/tmux.conf`, TEST_TMUX_CONFIG);
     await h.tmux([
       "-f",
       `${t.root}/tmux.conf`,

@@ -14,6 +14,7 @@
  */
 
 import { createRunner } from "../../src/adapters/process.ts";
+import { TEST_TMUX_CONFIG } from "../fixtures/tmux_config.ts";
 
 /** Absolute path of the fixture programs (`claude`, `gt`, `bd`). */
 export const FIXTURE_BIN = new URL("../fixtures/bin", import.meta.url).pathname;
@@ -48,20 +49,13 @@ export function assertNoTmuxEnv(): void {
   }
 }
 
-const CONFIG = [
-  'set -g default-command "bash --noprofile --norc"',
-  "set -g default-shell /bin/bash",
-  "set -g exit-empty off",
-  "",
-].join("\n");
-
 /** Starts a private tmux server with a `keepalive` session. */
 export async function startPrivateTmux(): Promise<PrivateTmux> {
   assertNoTmuxEnv();
   const dir = await Deno.makeTempDir({ prefix: "gt-tmux-" });
   const fakeDir = `${dir}/fake`;
   await Deno.mkdir(fakeDir);
-  await Deno.writeTextFile(`${dir}/tmux.conf`, CONFIG);
+  await Deno.writeTextFile(`${dir}/tmux.conf`, TEST_TMUX_CONFIG);
   const env = {
     TMUX_TMPDIR: dir,
     PATH: `${FIXTURE_BIN}:${Deno.env.get("PATH") ?? "/usr/bin:/bin"}`,

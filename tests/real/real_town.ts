@@ -24,6 +24,7 @@
 import { DatabaseSync } from "node:sqlite";
 import { FIXTURE_BIN, killTownDaemon, waitFor } from "../helpers/cli.ts";
 import { findRealTools } from "./find_tools.ts";
+import { TEST_TMUX_CONFIG } from "../fixtures/tmux_config.ts";
 
 /** Paths of the real tools. */
 export interface RealTools {
@@ -48,13 +49,6 @@ export const IDLE = "nux";
 /** The polecat beads. */
 export const WORKER_BEAD = `${PREFIX}-${RIG}-polecat-${WORKER}`;
 export const IDLE_BEAD = `${PREFIX}-${RIG}-polecat-${IDLE}`;
-
-const TMUX_CONF = [
-  'set -g default-command "bash --noprofile --norc"',
-  "set -g default-shell /bin/bash",
-  "set -g exit-empty off",
-  "",
-].join("\n");
 
 /** How to build a {@link RealTown}. */
 export interface RealTownOptions {
@@ -150,7 +144,7 @@ export class RealTown {
 
     await this.must(["gt", "install", this.town, "--name", "town"], r);
     await this.#settings(this.town);
-    await Deno.writeTextFile(`${r}/tmux.conf`, TMUX_CONF);
+    await Deno.writeTextFile(`${r}/tmux.conf`, TEST_TMUX_CONFIG);
     await this.must([
       "tmux",
       "-f",
