@@ -15,7 +15,7 @@ import {
   type DaemonDirResult,
   ensureDaemonDir,
 } from "../adapters/daemon_dir.ts";
-import { type HeldLock, probeLock, tryLockFile } from "../adapters/lock.ts";
+import { probeLock, tryLockFile } from "../adapters/lock.ts";
 import {
   type DaemonSignal,
   memoryUsage,
@@ -29,6 +29,7 @@ import { goDuration } from "../gotime.ts";
 import type { Log } from "../log.ts";
 import { townPaths } from "../town/paths.ts";
 import { runtimeWarning, VERSION } from "../version.ts";
+import { LockKeeper } from "./lock_keeper.ts";
 import { SignalQueue } from "./signal_queue.ts";
 import { type DaemonState, decodeState, encodeState } from "./state.ts";
 
@@ -161,27 +162,12 @@ export async function runDaemon(opts: RunDaemonOptions): Promise<RunOutcome> {
     return { code: 1, error };
   }
 
-  const locks: HeldLock[] = [lock];
-  // A removed daemon directory (or lock file) is re-created before the
-  // next state save; the lock on the removed file excludes nobody any more,
-  // so a new one is taken and the PID file rewritten.
+  const keeper = new LockKeeper(lock, { paths, pid, log });
   const recreate = async () => {
-    if (await locks[locks.length - 1]!.isAt(paths.lock)) return;
-    const dir = await ensureDaemonDir(paths.daemonDir);
-    log.log(
-      dir.created
-        ? `Warning: daemon directory "${paths.daemonDir}" was removed; re-created it`
-        : `Warning: lock file "${paths.lock}" was removed or replaced; locking it again`,
-    );
-    const again = await tryLockFile(paths.lock);
-    if (again === null) {
-      log.log("Error: another process holds the new lock file; stopping");
+    if (!(await keeper.ensure())) {
       queue.push("stop");
       aborter.abort();
-      return;
     }
-    locks.push(again);
-    await realFs.writeAtomic(paths.pid, String(pid), 0o644);
   };
   let engine: Engine | null = null;
   let state: DaemonState | null = null;
@@ -261,7 +247,7 @@ export async function runDaemon(opts: RunDaemonOptions): Promise<RunOutcome> {
       // best effort
     }
     unsubscribe();
-    for (const l of locks) l.release();
+    keeper.release();
   }
   return { code: 0 };
 }
