@@ -23,6 +23,17 @@ import { findRealTools } from "./find_tools.ts";
 const { tools, skip } = findRealTools(["bd"]);
 const runner = createRunner({ defaultTimeoutMs: 30_000 });
 
+/** Imports beads (kept times included) into the database of `cwd`. */
+async function importBeads(cwd: string, beads: unknown[]): Promise<void> {
+  const file = `${cwd}/import.jsonl.tmp`;
+  await Deno.writeTextFile(
+    file,
+    beads.map((b) => JSON.stringify(b)).join("\n"),
+  );
+  await bd(["--no-daemon", "import", "-i", file], { cwd });
+  await Deno.remove(file);
+}
+
 /** Runs the real bd; throws with its output when it fails. */
 async function bd(
   args: string[],
@@ -76,12 +87,10 @@ async function layTown(town: string): Promise<{ work: string }> {
   };
   // A bead exists before routes.jsonl is written: with no issues.jsonl,
   // bd v0.44.0 takes any *.jsonl in .beads (routes.jsonl too) as its export.
-  await Deno.writeTextFile(`${town}/mayor.jsonl.tmp`, JSON.stringify(mayor));
-  await bd(["--no-daemon", "import", "-i", `${town}/mayor.jsonl.tmp`], {
-    cwd: town,
-  });
-  await Deno.remove(`${town}/mayor.jsonl.tmp`);
-  await Deno.mkdir(`${town}/alpha/polecats/toast`, { recursive: true });
+  await importBeads(town, [mayor]);
+  for (const name of ["toast", "nux"]) {
+    await Deno.mkdir(`${town}/alpha/polecats/${name}`, { recursive: true });
+  }
   await bd(["init", "--prefix", "ap", "--quiet"], {
     cwd: `${town}/alpha`,
     beadsDir: rigDb,
@@ -120,12 +129,36 @@ async function layTown(town: string): Promise<{ work: string }> {
   ], {
     cwd: `${town}/alpha`,
   });
+  // nux finished (gt done sets the column; its description still says
+  // spawning with the old hook); ace died with work on its hook (column
+  // only); gus has worked on its hook without a bead update for an hour.
+  for (const [name, state] of [["nux", "done"], ["ace", "dead"]] as const) {
+    await bd([
+      "--no-daemon",
+      "create",
+      "--json",
+      `--id=ap-alpha-polecat-${name}`,
+      "--type=agent",
+      `--title=Polecat ${name}`,
+      `--description=${agentDescription("polecat", "alpha", "spawning", work)}`,
+    ], { cwd: `${town}/alpha` });
+    await bd(
+      ["--no-daemon", "agent", "state", `ap-alpha-polecat-${name}`, state],
+      { cwd: `${town}/alpha` },
+    );
+  }
+  await importBeads(`${town}/alpha`, [{
+    ...mayor,
+    id: "ap-alpha-polecat-gus",
+    title: "Polecat gus",
+    description: agentDescription("polecat", "alpha", "working", work),
+  }]);
   return { work };
 }
 
 Deno.test({
   name:
-    "real bd: a polecat whose bead lives only in the rig database is started, restarted after a kill, and a stale agent is marked dead",
+    "real bd: a polecat whose bead lives only in the rig database is started and restarted, a finished one is left alone, orphaned work and GUPP are noticed once, a stale agent is marked dead",
   ignore: skip !== null,
   sanitizeResources: false,
   sanitizeOps: false,
@@ -160,6 +193,37 @@ Deno.test({
           `CRASH DETECTED: polecat alpha/toast has hook_bead=${work} but session ${polecat} is dead`,
         );
       });
+
+      await t.step(
+        "a finished polecat is not resurrected (column state)",
+        async () => {
+          const log = await h.log();
+          assertStringIncludes(
+            log,
+            "Skipping crash detection for alpha/nux: agent_state=done",
+          );
+          assert(!(await h.sessions()).has("gt-alpha-nux"), log);
+        },
+      );
+
+      await t.step(
+        "orphaned work and GUPP reach the Witness once",
+        async () => {
+          const sent = await h.sent();
+          const subjects = sent.map((m) => `${m.to} ${m.subject}`);
+          assertEquals(
+            subjects.filter((s) => s.includes("ORPHANED_WORK")),
+            ["alpha/witness ORPHANED_WORK: ap-alpha-polecat-ace has hooked work but is dead"],
+          );
+          const gupp = subjects.filter((s) => s.includes("GUPP_VIOLATION"));
+          assertEquals(gupp.length, 1, JSON.stringify(subjects));
+          assert(
+            gupp[0]?.startsWith(
+              "alpha/witness GUPP_VIOLATION: ap-alpha-polecat-gus stuck for",
+            ),
+          );
+        },
+      );
 
       await t.step("a killed polecat comes back", async () => {
         await h.tmux(["kill-session", "-t", `=${polecat}`]);
@@ -204,6 +268,11 @@ Deno.test({
           assertEquals(shown?.agentState, "running");
         },
       );
+      // Still once each after the later passes.
+      const notices = (await h.sent()).filter((m) =>
+        /^(ORPHANED_WORK|GUPP_VIOLATION):/.test(String(m.subject))
+      );
+      assertEquals(notices.length, 2, JSON.stringify(notices));
       assertEquals((await h.cli(["stop"])).code, 0);
     } finally {
       await h.close();
