@@ -20,6 +20,7 @@ import {
   waitFor,
 } from "./proc.ts";
 import { TEST_TMUX_CONFIG } from "../../tests/fixtures/tmux_config.ts";
+import { layTown } from "../../tests/fixtures/town_layout.ts";
 
 /** A benchmark town. */
 export interface BenchTown {
@@ -55,20 +56,18 @@ const pad = (n: number) => String(n).padStart(2, "0");
 /** Creates a town under a fresh temp dir and registers its teardown. */
 export async function createTown(o: TownOptions): Promise<BenchTown> {
   const root = await Deno.makeTempDir({ prefix: "gtd-bench-" });
-  const town = `${root}/town`;
-  const tmuxDir = `${root}/tmux`;
-  const fake = `${root}/fake`;
-  for (const d of [`${town}/mayor`, `${town}/deacon/dogs/boot`, fake]) {
-    await Deno.mkdir(d, { recursive: true });
-  }
-  await Deno.mkdir(`${root}/home`, { recursive: true });
-  await Deno.mkdir(tmuxDir, { recursive: true, mode: 0o700 });
-  await Deno.writeTextFile(`${town}/mayor/town.json`, '{"name":"bench"}');
-  if (o.quiet) {
-    await Deno.writeTextFile(`${town}/deacon/dogs/boot/.boot-running`, "");
-  }
   const rigs = Array.from({ length: o.rigs }, (_, i) => `r${pad(i + 1)}`);
-  const polecats = new Map<string, string[]>();
+  const polecats = new Map<string, string[]>(rigs.map((r) => [
+    r,
+    Array.from({ length: o.polecatsPerRig }, (_, i) => `p${pad(i + 1)}`),
+  ]));
+  const { town, tmux: tmuxDir, fake } = await layTown(root, {
+    name: "bench",
+    quiet: o.quiet ?? false,
+    polecats,
+    inbox: true,
+    ...(o.rigs > 0 ? { rigs } : {}),
+  });
   const now = new Date().toISOString();
   const bead = (id: string, role: string, rig: string | null, hook = "") => ({
     id,
@@ -89,34 +88,17 @@ export async function createTown(o: TownOptions): Promise<BenchTown> {
     bead("hq-mayor", "mayor", null),
   ];
   const sessions = o.quiet ? ["gt-deacon"] : ["gt-boot", "gt-deacon"];
-  const rigsJson: Record<string, unknown> = {};
   for (const r of rigs) {
-    rigsJson[r] = {};
-    await Deno.mkdir(`${town}/${r}/witness`, { recursive: true });
-    await Deno.mkdir(`${town}/${r}/refinery/rig`, { recursive: true });
     beads.push(bead(`gt-${r}-witness`, "witness", r));
     beads.push(bead(`gt-${r}-refinery`, "refinery", r));
     sessions.push(`gt-${r}-witness`, `gt-${r}-refinery`);
-    const names = Array.from(
-      { length: o.polecatsPerRig },
-      (_, i) => `p${pad(i + 1)}`,
-    );
-    polecats.set(r, names);
-    for (const p of names) {
-      await Deno.mkdir(`${town}/${r}/polecats/${p}`, { recursive: true });
+    for (const p of polecats.get(r) ?? []) {
       beads.push(bead(`gt-${r}-polecat-${p}`, "polecat", r, `gt-w${r}${p}`));
       sessions.push(`gt-${r}-${p}`);
     }
   }
-  if (o.rigs > 0) {
-    await Deno.writeTextFile(
-      `${town}/mayor/rigs.json`,
-      JSON.stringify({ version: 1, rigs: rigsJson }),
-    );
-  }
   // Each bead in the database gt puts it in (polecats in their rig's).
   await placeBeads(town, beads);
-  await Deno.writeTextFile(`${fake}/inbox.json`, "[]\n");
   await touchDeaconHeartbeat(town);
   const path = [
     o.pathFirst,

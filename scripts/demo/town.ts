@@ -16,6 +16,7 @@
 import { join } from "node:path";
 import { placeBeads } from "../../tests/fixtures/bead_dbs.ts";
 import { TEST_TMUX_CONFIG } from "../../tests/fixtures/tmux_config.ts";
+import { layTown } from "../../tests/fixtures/town_layout.ts";
 
 /** The stand-in `gt`, `bd` and stub `claude`. */
 export const FIXTURE_BIN = decodeURIComponent(
@@ -184,29 +185,14 @@ async function fillTown(
   layout: DemoLayout,
   baseEnv: Record<string, string>,
 ): Promise<DemoTown> {
-  const town = join(root, "town");
-  const fake = join(root, "fake");
-  const dirs = [
-    join(town, "mayor"),
-    join(town, "deacon", "dogs", "boot"),
-    join(root, "home"),
-    fake,
-  ];
-  for (const [rig, polecats] of Object.entries(layout.rigs)) {
-    dirs.push(join(town, rig, "witness"), join(town, rig, "refinery", "rig"));
-    for (const name of polecats) dirs.push(join(town, rig, "polecats", name));
-  }
-  for (const dir of dirs) await Deno.mkdir(dir, { recursive: true });
-  await Deno.mkdir(join(root, "tmux"), { mode: 0o700 });
-  await Deno.writeTextFile(join(town, "mayor", "town.json"), '{"name":"demo"}');
-  const rigs = Object.fromEntries(Object.keys(layout.rigs).map((r) => [r, {}]));
-  await Deno.writeTextFile(
-    join(town, "mayor", "rigs.json"),
-    JSON.stringify({ version: 1, rigs }, null, 2),
-  );
+  const { town, fake } = await layTown(root, {
+    name: "demo",
+    rigs: Object.keys(layout.rigs),
+    polecats: new Map(Object.entries(layout.rigs)),
+    inbox: true,
+  });
   // Each bead in the database gt puts it in (polecats in their rig's).
   await placeBeads(town, layoutBeads(layout));
-  await Deno.writeTextFile(join(fake, "inbox.json"), "[]\n");
   await Deno.writeTextFile(join(root, "tmux.conf"), TEST_TMUX_CONFIG);
   const env: Record<string, string> = {
     ...baseEnv,

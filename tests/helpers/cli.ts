@@ -7,6 +7,7 @@
 
 import { fileURLToPath } from "node:url";
 import { assert, assertEquals, assertMatch } from "./assert.ts";
+import { layTown } from "../fixtures/town_layout.ts";
 
 /** The repository root. */
 export const REPO = fileURLToPath(new URL("../../", import.meta.url)).replace(
@@ -41,26 +42,11 @@ export async function makeTown(
   options: { rigs?: string[]; quiet?: boolean; name?: string } = {},
 ): Promise<TempTown> {
   const root = await Deno.makeTempDir({ prefix: "gtd-" });
-  const town = `${root}/${options.name ?? "town"}`;
-  await Deno.mkdir(`${town}/mayor`, { recursive: true });
-  // The town database, as `gt install` creates it.
-  await Deno.mkdir(`${town}/.beads`, { recursive: true });
-  await Deno.mkdir(`${town}/deacon/dogs/boot`, { recursive: true });
-  await Deno.mkdir(`${root}/home`, { recursive: true });
-  await Deno.mkdir(`${root}/tmux`, { recursive: true, mode: 0o700 });
-  await Deno.mkdir(`${root}/fake`, { recursive: true });
-  if (options.quiet ?? true) {
-    await Deno.writeTextFile(`${town}/deacon/dogs/boot/.boot-running`, "");
-  }
-  await Deno.writeTextFile(`${town}/mayor/town.json`, '{"name":"test"}');
-  if (options.rigs) {
-    const rigs: Record<string, unknown> = {};
-    for (const r of options.rigs) rigs[r] = {};
-    await Deno.writeTextFile(
-      `${town}/mayor/rigs.json`,
-      JSON.stringify({ version: 1, rigs }),
-    );
-  }
+  const { town } = await layTown(root, {
+    ...(options.name !== undefined ? { dir: options.name } : {}),
+    ...(options.rigs !== undefined ? { rigs: options.rigs } : {}),
+    quiet: options.quiet ?? true,
+  });
   return {
     root,
     town,

@@ -51,11 +51,7 @@ export const DEACON_NUDGE_TEXT =
   "HEALTH_CHECK: heartbeat stale, respond to confirm responsiveness";
 
 /** The spec context of a snapshot. */
-export function specContext(
-  snap: TownSnapshot,
-  ctx: DecideContext,
-  rig?: string,
-): SpecContext {
+export function specContext(snap: TownSnapshot, rig?: string): SpecContext {
   const argv = rig !== undefined
     ? snap.rigAgentArgv.get(rig) ?? snap.agentArgv
     : snap.agentArgv;
@@ -146,7 +142,7 @@ export function ensureDeacon(snap: TownSnapshot, ctx: DecideContext): Action[] {
   return ensureAgent(
     snap,
     ctx,
-    deaconSpec(specContext(snap, ctx)),
+    deaconSpec(specContext(snap)),
     DEACON_BEAD,
     {
       who: "Deacon",
@@ -200,7 +196,7 @@ export function decideBoot(snap: TownSnapshot, ctx: DecideContext): Action[] {
     out.push(foreignSessionNotice(snap, BOOT_SESSION));
   } else if (boot !== "unknown") {
     out.push({ kind: "log", message: "Spawning Boot for triage..." });
-    out.push(...startOrBackoff(ctx, bootSpec(specContext(snap, ctx)), {
+    out.push(...startOrBackoff(ctx, bootSpec(specContext(snap)), {
       killFirst: boot !== "missing",
       okLog: "Boot spawned successfully",
       errLog: "Error spawning Boot: {err}, falling back to direct Deacon check",
@@ -326,7 +322,7 @@ export function decideDeaconHeartbeat(
       kind: "log",
       message: `Deacon stuck for ${goMinutes(age)} - restarting session`,
     });
-    out.push(...startOrBackoff(ctx, deaconSpec(specContext(snap, ctx)), {
+    out.push(...startOrBackoff(ctx, deaconSpec(specContext(snap)), {
       killFirst: true,
       okLog: "Deacon session restarted",
       errLog: "Error restarting stuck Deacon: {err}",
@@ -355,7 +351,7 @@ function decideRigAgents(
 ): Action[] {
   const title = role === "witness" ? "Witness" : "Refinery";
   return snap.rigs.flatMap((rig) => {
-    const sc = specContext(snap, ctx, rig);
+    const sc = specContext(snap, rig);
     const spec = role === "witness"
       ? witnessSpec(sc, rig)
       : refinerySpec(sc, rig);
@@ -417,7 +413,7 @@ export function decidePolecatHealth(
       }
       // No git pre-sync on a crash restart: pulling with rebase onto the
       // polecat's feature branch could leave a rebase in progress.
-      const spec = polecatSpec(specContext(snap, ctx, rig), rig, name, {
+      const spec = polecatSpec(specContext(snap, rig), rig, name, {
         preSync: false,
       });
       const state = sessionState(snap, spec.session);
