@@ -149,11 +149,10 @@ Deno.test("a restart backoff planted in state.json is bounded to the policy maxi
       await Deno.readTextFile(`${h.town}/daemon/state.json`),
     );
     const e = state.backoff?.["alpha/witness"];
-    if (e !== undefined) {
-      assert(e.nextAllowedMs <= Date.now() + 300_000, JSON.stringify(e));
-      assert(e.lastRestartMs <= Date.now(), JSON.stringify(e));
-      assert(e.nextAllowedMs >= now, JSON.stringify(e));
-    }
+    assert(e !== undefined, JSON.stringify(state.backoff));
+    assert(e.nextAllowedMs <= Date.now() + 300_000, JSON.stringify(e));
+    assert(e.lastRestartMs <= Date.now(), JSON.stringify(e));
+    assert(e.nextAllowedMs >= now, JSON.stringify(e));
   } finally {
     await h.close();
   }

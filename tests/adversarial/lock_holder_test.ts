@@ -72,8 +72,15 @@ Deno.test("another user cannot take the lock: daemon/ is 0700 and the lock 0600"
     const lock = `${h.town}/daemon/daemon.lock`;
     const other = flockHolder(lock, asNobody());
     try {
-      const out = await other.done;
-      assert(out.code !== 0, "the other user opened and locked daemon.lock");
+      let exited: number | null = null;
+      other.done.then((o) => (exited = o.code));
+      assert(
+        await waitFor(() => exited !== null || owners(lock).length > 0),
+        "flock neither failed nor locked",
+      );
+      assertEquals(owners(lock), [], "the other user locked daemon.lock");
+      assert(await waitFor(() => exited !== null));
+      assert(exited !== 0);
       const r = await h.cli(["start"]);
       assertEquals(r.code, 0, r.stderr);
       assertStringIncludes(r.stdout, "Daemon started");
