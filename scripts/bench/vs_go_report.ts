@@ -22,10 +22,11 @@ export interface SideRow {
   ok: boolean | null;
 }
 
-const ratio = (ours: number, go: number) =>
-  Number.isFinite(ours) && Number.isFinite(go) && go > 0
-    ? `${(ours / go).toFixed(2)}×`
-    : "";
+const ratio = (ours: number, go: number) => {
+  if (!(Number.isFinite(ours) && Number.isFinite(go) && go > 0)) return "";
+  const r = ours / go;
+  return `${r < 0.1 ? r.toPrecision(2) : r.toFixed(2)}×`;
+};
 const trio = (s: Summary) =>
   `${fmtMs(s.p50)} / ${fmtMs(s.p95)} / ${fmtMs(s.p99)}`;
 const mean = (xs: readonly number[]) =>
@@ -75,7 +76,7 @@ export function sideRows(r: BenchResults): SideRow[] {
       go: trio(x.go.model),
       ours: trio(x.ours.latencyMs),
       ratio: ratio(x.ours.latencyMs.p50, x.go.model.p50),
-      how: "ours measured (50 kills); Go model",
+      how: `ours measured (${x.ours.kills} kills); Go model`,
       goal: "p50 < 100 ms, p99 < 250 ms",
       ok: x.ours.kills > 0
         ? x.ours.latencyMs.p50 < 100 && x.ours.latencyMs.p99 < 250

@@ -174,7 +174,7 @@ Deno.test("sideRows() puts both daemons, the ratio and the goals in one table", 
   assertEquals([subs?.go, subs?.ours, subs?.ratio], [
     "61 (bd 14, gt 1, tmux 46)",
     "3 (bd 14, gt 1, tmux 46)",
-    "0.05×",
+    "0.049×",
   ]);
   const restart = rows.find((r) => r.measure.startsWith("crash → live"));
   assertEquals(restart?.ok, false);
