@@ -23,6 +23,7 @@
  * @module
  */
 
+import { DEFAULT_MIN_UPTIME_MS } from "../../src/heartbeat/backoff.ts";
 import { crashLogTimes, type Kill, killOnce } from "./kill.ts";
 import { waitAllLive } from "./panes.ts";
 import { sleep, waitFor } from "./proc.ts";
@@ -66,7 +67,9 @@ export interface RecoveryOptions {
  * Open restart-backoff windows. After a restart the daemon wakes when the
  * agent's backoff runs out (1 s, 2 s, 4 s … after it) and re-checks every
  * session; a kill made before that wake-up could be found by it instead of
- * by its own crash hook. Each kill therefore waits until no window is open.
+ * by its own crash hook. Each kill therefore waits until no window is open,
+ * and the first until the cold-started agents have run for the minimum
+ * uptime (a quicker death is held back by design).
  */
 export class BackoffWindows {
   #restarts = new Map<string, number>();
@@ -75,7 +78,9 @@ export class BackoffWindows {
   /** Every session has been started once (the cold start). */
   constructor(sessions: readonly string[]) {
     for (const s of sessions) this.#restarts.set(s, 1);
-    this.#quietAt = performance.now() + 1_300;
+    // An agent that dies before its minimum uptime is held back by its
+    // backoff: every agent has just started, so the first kill waits.
+    this.#quietAt = performance.now() + DEFAULT_MIN_UPTIME_MS + 500;
   }
 
   /** Records that the agent of `session` was just restarted. */

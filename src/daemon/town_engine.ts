@@ -25,6 +25,7 @@ import { createRunner } from "../adapters/process.ts";
 import { Tmux } from "../adapters/tmux.ts";
 import { errorMessage } from "../errors.ts";
 import type { Log } from "../log.ts";
+import type { AgentBead } from "../heartbeat/types.ts";
 import {
   BackoffBook,
   DEFAULT_BACKOFF,
@@ -57,6 +58,9 @@ import { routeWakeEvents } from "./wake_routes.ts";
 export { nudgeInterval } from "./tmux_watch.ts";
 
 /** Options for {@link createTownEngine}. */
+/** How long a crash-event pass may use the last bead listing (the default interval). */
+export const LISTING_MAX_AGE_MS = 180_000;
+
 export interface TownEngineOptions {
   town: string;
   log: Log;
@@ -119,6 +123,12 @@ export class TownEngine implements Engine {
   #curator: FeedCuratorHandle | null = null;
   #watcher: { close(): Promise<void> } | null = null;
   #recoverDue = false;
+  /** The last bead listing, which crash-event passes reuse while fresh. */
+  #listed: { beads: ReadonlyMap<string, AgentBead>; atMs: number } | null =
+    null;
+  #keepListing = (beads: ReadonlyMap<string, AgentBead>) => {
+    this.#listed = { beads, atMs: this.#clock.now() };
+  };
 
   /** Creates the engine; nothing runs until {@link start}. */
   constructor(opts: TownEngineOptions) {
@@ -258,7 +268,11 @@ export class TownEngine implements Engine {
   async heartbeat(_signal: AbortSignal): Promise<void> {
     this.#tools.refresh();
     this.#backoff.decay(this.#clock.now());
-    await this.#tick({ checks: HEARTBEAT_CHECKS, sweep: true });
+    await this.#tick({
+      checks: HEARTBEAT_CHECKS,
+      sweep: true,
+      scope: { onListed: this.#keepListing },
+    });
   }
 
   /** Lifecycle requests only. */
@@ -280,7 +294,17 @@ export class TownEngine implements Engine {
       requestHeartbeat: () => this.#o.queue.push("heartbeat"),
       lifecycle: () => this.lifecycle(this.#o.signal),
       recover: async () => {
-        await this.#tick({ checks: RECOVERY_CHECKS, scope: { mail: false } });
+        // A crash restart needs the dead sessions' beads, not a new listing
+        // of every database: that is what keeps `bd list` off its path.
+        const l = this.#listed;
+        const fresh = l !== null &&
+          this.#clock.now() - l.atMs <= LISTING_MAX_AGE_MS;
+        await this.#tick({
+          checks: RECOVERY_CHECKS,
+          scope: fresh
+            ? { mail: false, listed: l.beads }
+            : { mail: false, onListed: this.#keepListing },
+        });
       },
     });
   }

@@ -27,6 +27,7 @@ import {
   parseRouteLines,
   polecatBeadsToShow,
   showColumns,
+  unlistedDown,
 } from "./observe_beads.ts";
 import { GUPP_TIMEOUT_MS, polecatOfBead } from "./decide/recovery.ts";
 import { sessionState } from "./decide/sessions.ts";
@@ -55,6 +56,15 @@ export interface ObserveScope {
   beads?: boolean;
   mail?: boolean;
   files?: boolean;
+  /**
+   * Agent beads an earlier pass listed, used instead of listing every
+   * database again (a crash-event pass: only the beads of unhealthy polecat
+   * sessions are read afresh, with `bd show`). Not used when an unhealthy
+   * polecat has no bead in it.
+   */
+  listed?: ReadonlyMap<string, AgentBead>;
+  /** Receives what this pass listed, before `bd show` adds any column. */
+  onListed?: (beads: ReadonlyMap<string, AgentBead>) => void;
 }
 
 const MAX_FILE = 4 * 1024 * 1024;
@@ -111,13 +121,21 @@ export async function observe(
   const routesText = wantBeads || wantFiles
     ? await readText(`${paths.townBeads}/routes.jsonl`, "bead routes")
     : null;
-  const beadsP: Promise<BeadsRead> = wantBeads
-    ? beadDatabases(town, {
+  const listBeads = async (): Promise<BeadsRead> => {
+    const dbs = await beadDatabases(town, {
       rigs,
       routes: parseRouteLines(routesText),
       fs: ports.fs,
-    }).then((dbs) => listAllAgents(dbs, ports.beads))
-    : Promise.resolve({ beads: new Map<string, AgentBead>(), error: null });
+    });
+    const read = await listAllAgents(dbs, ports.beads);
+    if (read.beads !== null) scope.onListed?.(new Map(read.beads));
+    return read;
+  };
+  const beadsP: Promise<BeadsRead> = !wantBeads
+    ? Promise.resolve({ beads: new Map<string, AgentBead>(), error: null })
+    : scope.listed
+    ? Promise.resolve({ beads: new Map(scope.listed), error: null })
+    : listBeads();
 
   let deaconHeartbeat: Date | null = null;
   let bootMarkerMtimeMs: number | null = null;
@@ -203,20 +221,29 @@ export async function observe(
     }));
   }
 
-  const [t, b, m] = await Promise.all([tmuxP, beadsP, mailP]);
+  const [t, listed, m] = await Promise.all([tmuxP, beadsP, mailP]);
+  let b = listed;
+  const view = { sessions: t.sessions, agentArgv: townArgv };
+  const healthy = (s: string) =>
+    sessionState(view as TownSnapshot, s) === "healthy";
+  // Only polecats the daemon could act on (valid names) are shown.
+  const polecatOf = (id: string) => {
+    const p = polecatOfBead(id, rigs, rigPrefixes);
+    return p && validateName("polecat", p.name) === null ? p : null;
+  };
+  if (
+    wantBeads && scope.listed && b.beads !== null &&
+    unlistedDown(b.beads, polecats, healthy, polecatOf)
+  ) b = await listBeads();
   if (wantBeads && b.beads !== null) {
-    const view = { sessions: t.sessions, agentArgv: townArgv };
     const toShow = polecatBeadsToShow({
       beads: b.beads,
       sessions: t.sessions,
-      healthy: (s) => sessionState(view as TownSnapshot, s) === "healthy",
-      // Only polecats the daemon could act on (valid names) are shown.
-      polecatOf: (id) => {
-        const p = polecatOfBead(id, rigs, rigPrefixes);
-        return p && validateName("polecat", p.name) === null ? p : null;
-      },
+      healthy,
+      polecatOf,
       now,
-      idleMs: GUPP_TIMEOUT_MS,
+      // A pass on an earlier listing only restarts: no GUPP reads.
+      idleMs: scope.listed ? Infinity : GUPP_TIMEOUT_MS,
     });
     problems.push(...await showColumns(b.beads, toShow, ports.beads));
   }

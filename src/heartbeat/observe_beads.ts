@@ -202,3 +202,25 @@ export async function showColumns(
   );
   return problems;
 }
+
+/** True when a polecat whose session is unhealthy has no bead in `beads`. */
+export function unlistedDown(
+  beads: ReadonlyMap<string, AgentBead>,
+  polecats: ReadonlyMap<string, readonly string[]>,
+  healthy: (session: string) => boolean,
+  polecatOf: (id: string) => { rig: string; name: string } | null,
+): boolean {
+  const known = new Set<string>();
+  for (const id of beads.keys()) {
+    const p = polecatOf(id);
+    if (p) known.add(`${p.rig}/${p.name}`);
+  }
+  for (const [rig, names] of polecats) {
+    for (const name of names) {
+      if (!known.has(`${rig}/${name}`) && !healthy(polecatSession(rig, name))) {
+        return true;
+      }
+    }
+  }
+  return false;
+}

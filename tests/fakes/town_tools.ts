@@ -23,6 +23,10 @@ export class FakeBeads implements ActBeads {
   readonly roleConfigs = new Map<string, RoleConfig>();
   readonly updates: { id: string; description: string }[] = [];
   readonly closed: string[] = [];
+  /** How many times the agents were listed. */
+  lists = 0;
+  /** The ids `show` was asked for, in order. */
+  readonly shown: string[] = [];
   readonly #now: () => number;
 
   /** `now` stamps updated beads (ms). */
@@ -31,6 +35,7 @@ export class FakeBeads implements ActBeads {
   }
 
   listAgents(): Promise<AgentBead[]> {
+    this.lists++;
     if (this.listError !== null) {
       return Promise.reject(new Error(this.listError));
     }
@@ -41,6 +46,7 @@ export class FakeBeads implements ActBeads {
 
   /** `bd show`: the raw bead, columns included; null when missing. */
   show(id: string): Promise<AgentBead | null> {
+    this.shown.push(id);
     const raw = this.raw.find((b) => b.id === id);
     return Promise.resolve(raw === undefined ? null : toAgentBead(raw));
   }
