@@ -1,7 +1,8 @@
 /**
  * gt-daemon starts the real Claude Code (npm `@anthropic-ai/claude-code`,
- * installed by `deno task real-tools`) in a town built by the real tools,
- * and recognises it as a live agent. Offline it stays up only with a
+ * installed by `deno task real-tools`) in a town built by the real tools (or,
+ * where `gt` is missing, laid out by hand for the stand-ins), and recognises
+ * it as a live agent. Offline it stays up only with a
  * prepared HOME (`.claude.json` with onboarding done and the working
  * directory trusted), `IS_SANDBOX=1` (as root it refuses
  * `--dangerously-skip-permissions` otherwise) and `ANTHROPIC_API_KEY` set;
@@ -11,10 +12,10 @@
  */
 
 import { assert, assertEquals, assertMatch } from "../helpers/assert.ts";
-import { readState, runCli, waitFor } from "../helpers/cli.ts";
+import { FIXTURE_BIN, readState, runCli, waitFor } from "../helpers/cli.ts";
 import { claudePath } from "../../scripts/real_tools.ts";
-import { REAL_TOOLS_DIR } from "./find_tools.ts";
-import { realTools, RealTown } from "./real_town.ts";
+import { findRealTool, REAL_TOOLS_DIR } from "./find_tools.ts";
+import { RealTown } from "./real_town.ts";
 
 /** The real Claude Code, or null after printing why it is missing. */
 function findClaude(): string | null {
@@ -40,15 +41,23 @@ function findClaude(): string | null {
   return null;
 }
 
-const tools = realTools();
-const claude = tools ? findClaude() : null;
+// The town is built by the real gt and bd where they are installed, else
+// laid out by hand for the stand-ins: Claude Code is what this test is about.
+const gt = findRealTool("gt").path;
+const bd = findRealTool("bd").path;
+const real = gt !== null && bd !== null;
+const tools = real
+  ? { gt, bd }
+  : { gt: `${FIXTURE_BIN}/gt`, bd: `${FIXTURE_BIN}/bd` };
+const claude = findClaude();
 
 Deno.test({
   name:
     "gt-daemon starts the real Claude Code as the Deacon and keeps it as a live agent",
-  ignore: !tools || !claude,
+  ignore: !claude,
   fn: async () => {
-    const t = await RealTown.create(tools!, {
+    const t = await RealTown.create(tools, {
+      standIns: !real,
       rig: false,
       agent: { command: claude! },
       env: { IS_SANDBOX: "1", ANTHROPIC_API_KEY: "sk-ant-offline-test-key" },

@@ -54,6 +54,11 @@ export const IDLE_BEAD = `${PREFIX}-${RIG}-polecat-${IDLE}`;
 export interface RealTownOptions {
   /** false: only `gt install` (no rig, no polecats). */
   rig?: boolean;
+  /**
+   * `tools` are the stand-ins of tests/fixtures/bin: the town is laid out
+   * by hand (town marker, empty town database), without a rig.
+   */
+  standIns?: boolean;
   /** The runtime command in the settings (the stub agent by default). */
   agent?: { command: string; args?: string[] };
   /** Added to the environment of every command, the daemon and tmux. */
@@ -115,7 +120,7 @@ export class RealTown {
     const root = await Deno.makeTempDir({ prefix: "gtd-real-" });
     const t = new RealTown(root, tools, options);
     try {
-      await t.#build(options.rig ?? true);
+      await t.#build(options);
     } catch (err) {
       await t.close();
       throw err;
@@ -123,7 +128,8 @@ export class RealTown {
     return t;
   }
 
-  async #build(withRig: boolean): Promise<void> {
+  async #build(options: RealTownOptions): Promise<void> {
+    const withRig = !options.standIns && (options.rig ?? true);
     const r = this.root;
     for (const d of ["home", "fake", "bin", "src"]) {
       await Deno.mkdir(`${r}/${d}`, { recursive: true });
@@ -136,13 +142,19 @@ export class RealTown {
       `${r}/home/.gitconfig`,
       "[user]\n\tname = Test\n\temail = test@example.com\n[init]\n\tdefaultBranch = main\n",
     );
-    await this.must(["git", "init", "-q", "-b", "main", "."], `${r}/src`);
-    await Deno.writeTextFile(`${r}/src/README.md`, "real town test\n");
-    await this.must(["git", "add", "README.md"], `${r}/src`);
-    await this.must(["git", "commit", "-q", "-m", "init"], `${r}/src`);
-    await this.must(["git", "clone", "-q", "--bare", "src", "repo.git"], r);
-
-    await this.must(["gt", "install", this.town, "--name", "town"], r);
+    if (options.standIns) {
+      // What `gt install` leaves that the daemon reads: the town marker and
+      // an empty town database (the stand-ins keep their data elsewhere).
+      await Deno.mkdir(`${this.town}/mayor`, { recursive: true });
+      await Deno.mkdir(`${this.town}/.beads`);
+      await Deno.writeTextFile(
+        `${this.town}/mayor/town.json`,
+        JSON.stringify({ type: "town", version: 2, name: "town" }),
+      );
+      await Deno.writeTextFile(`${r}/fake/inbox.json`, "[]");
+    } else {
+      await this.must(["gt", "install", this.town, "--name", "town"], r);
+    }
     await this.#settings(this.town);
     await Deno.writeTextFile(`${r}/tmux.conf`, TEST_TMUX_CONFIG);
     await this.must([
@@ -155,6 +167,12 @@ export class RealTown {
       "keepalive",
     ], r);
     if (!withRig) return;
+
+    await this.must(["git", "init", "-q", "-b", "main", "."], `${r}/src`);
+    await Deno.writeTextFile(`${r}/src/README.md`, "real town test\n");
+    await this.must(["git", "add", "README.md"], `${r}/src`);
+    await this.must(["git", "commit", "-q", "-m", "init"], `${r}/src`);
+    await this.must(["git", "clone", "-q", "--bare", "src", "repo.git"], r);
 
     await this.must(["gt", "rig", "add", RIG, `${r}/repo.git`], this.town);
     await this.must(["gt", "polecat", "add", RIG, WORKER], this.town);
