@@ -46,14 +46,15 @@ import { parseAgentFields, parseRoleConfig } from "../town/bead_text.ts";
 import type { RoleConfig } from "../town/bead_text.ts";
 import type { Runner, RunResult } from "./process.ts";
 import {
+  type CliCallOptions,
   ExternalCommandError,
   formatArgv,
   isRecord,
   jsonKind,
   OutputParseError,
-  parseJsonList,
   parseJsonOutput,
   runCli,
+  runJsonArray,
   stringFields,
 } from "./cli_output.ts";
 
@@ -84,6 +85,8 @@ export interface BeadsOptions {
   signal?: AbortSignal;
   /** Largest stdout kept per call; 8 MiB by default. */
   maxOutputBytes?: number;
+  /** Largest agent bead read from `bd list`; 1 MiB by default. */
+  maxItemBytes?: number;
 }
 
 /** Result of {@link Beads.listAgentsDetailed}. */
@@ -91,6 +94,8 @@ export interface AgentList {
   agents: AgentBead[];
   /** Entries skipped because they were malformed. */
   skipped: number;
+  /** Entries that could not be read (too large), one line each. */
+  unreadable: string[];
 }
 
 const BEAD_ID_RE = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$/;
@@ -165,8 +170,12 @@ export class Beads {
     cwd = this.#options.town,
     extraEnv: Record<string, string> = { BEADS_DIR: this.townDb },
   ): Promise<RunResult> {
+    return runCli(this.#runner, argv, this.#callOptions(cwd, extraEnv));
+  }
+
+  #callOptions(cwd: string, extraEnv: Record<string, string>): CliCallOptions {
     const o = this.#options;
-    return runCli(this.#runner, argv, {
+    return {
       cwd,
       timeoutMs: o.timeoutMs ?? 10_000,
       // bd v0.44.0 otherwise tries to start its own background daemon on
@@ -180,7 +189,7 @@ export class Beads {
           `Beads CLI not installed: "${program}" was not found`,
           { cause },
         ),
-    });
+    };
   }
 
   /**
@@ -193,17 +202,29 @@ export class Beads {
 
   /**
    * Runs `bd list --type=agent --json --limit=0` on database `db` (a
-   * `.beads` directory; `BEADS_DIR=db`, in its parent directory). Each bead
+   * `.beads` directory; `BEADS_DIR=db`, in its parent directory) and reads
+   * its output as a stream: a bead over 1 MiB is skipped and reported in
+   * `unreadable`, the others are read whatever the list's size. Each bead
    * records `db`. Empty output and `null` are an empty list. Throws
    * {@link ExternalCommandError} on a non-zero exit and
    * {@link OutputParseError} when the output is not a JSON array.
    */
   async listAgentsDetailed(db: string = this.townDb): Promise<AgentList> {
     const argv = ["bd", "list", "--type=agent", "--json", "--limit=0"];
-    const res = await this.#run(argv, dirname(db), { BEADS_DIR: db });
-    if (res.code !== 0) throw new ExternalCommandError(argv, res);
-    const { items, skipped } = parseJsonList("bd list", res, toAgentBead);
-    return { agents: items.map((bead) => ({ ...bead, db })), skipped };
+    const o = this.#options;
+    const data = await runJsonArray(this.#runner, argv, {
+      ...this.#callOptions(dirname(db), { BEADS_DIR: db }),
+      what: "bd list",
+      ...(o.maxItemBytes === undefined ? {} : { maxItemBytes: o.maxItemBytes }),
+    });
+    const agents: AgentBead[] = [];
+    let skipped = data.malformed;
+    for (const entry of data.items) {
+      const bead = toAgentBead(entry);
+      if (bead === null) skipped++;
+      else agents.push({ ...bead, db });
+    }
+    return { agents, skipped, unreadable: data.unreadable };
   }
 
   /**

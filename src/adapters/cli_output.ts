@@ -12,6 +12,11 @@ import {
   CommandNotFoundError,
   CommandTimeoutError,
 } from "../errors.ts";
+import {
+  describeOversized,
+  JsonArrayStream,
+  type OversizedItem,
+} from "./json_array_stream.ts";
 import type { Runner, RunOptions, RunResult } from "./process.ts";
 
 const MAX_ARG_CHARS = 60;
@@ -159,6 +164,8 @@ export interface CliCallOptions {
   env?: Record<string, string> | undefined;
   signal?: AbortSignal | undefined;
   maxOutputBytes?: number | undefined;
+  /** Receives stdout as it streams (nothing is kept). */
+  onStdout?: ((chunk: Uint8Array) => void) | undefined;
   /** Builds the error for a program that is not installed. */
   notInstalled: (program: string, cause: Error) => Error;
 }
@@ -181,6 +188,7 @@ export async function runCli(
   if (options.maxOutputBytes !== undefined) {
     opts.maxOutputBytes = options.maxOutputBytes;
   }
+  if (options.onStdout) opts.onStdout = options.onStdout;
   try {
     return await runner.run(argv, opts);
   } catch (err) {
@@ -195,4 +203,104 @@ export async function runCli(
     }
     throw err;
   }
+}
+
+const ERROR_HEAD_BYTES = 4096;
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let off = 0;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
+  return out;
+}
+
+/** The most entries one list call reads; the rest are reported, not kept. */
+export const MAX_LIST_ENTRIES = 10_000;
+
+/** A JSON array read from a program as it streams. */
+export interface StreamedArray {
+  /** The entries that parsed, in order (at most {@link MAX_LIST_ENTRIES}). */
+  items: unknown[];
+  /** Entries that were not valid JSON. */
+  malformed: number;
+  /** One line for each entry (or group of entries) that could not be read. */
+  unreadable: string[];
+}
+
+/**
+ * Runs `argv` and reads its stdout as a JSON array, one entry at a time: an
+ * entry over `maxItemBytes` (1 MiB by default) is skipped and reported, the
+ * rest is read whatever the total size. Empty output and `null` are an
+ * empty array. Throws {@link ExternalCommandError} on a non-zero exit and
+ * {@link OutputParseError} when the output is not a JSON array.
+ */
+export async function runJsonArray(
+  runner: Runner,
+  argv: readonly string[],
+  options: CliCallOptions & { what: string; maxItemBytes?: number },
+): Promise<StreamedArray> {
+  const stream = new JsonArrayStream({
+    maxItems: MAX_LIST_ENTRIES,
+    ...(options.maxItemBytes === undefined
+      ? {}
+      : { maxItemBytes: options.maxItemBytes }),
+  });
+  // The start of the output is kept for the message of a failed call.
+  const head: Uint8Array[] = [];
+  let headBytes = 0;
+  const res = await runCli(runner, argv, {
+    ...options,
+    onStdout: (chunk) => {
+      if (headBytes < ERROR_HEAD_BYTES) {
+        head.push(chunk.slice(0, ERROR_HEAD_BYTES - headBytes));
+        headBytes += Math.min(chunk.length, ERROR_HEAD_BYTES - headBytes);
+      }
+      stream.push(chunk);
+    },
+  });
+  const what = options.what;
+  if (res.code !== 0) {
+    const stdout = res.stdout || new TextDecoder().decode(concat(head));
+    throw new ExternalCommandError(argv, { ...res, stdout });
+  }
+  // A runner that does not stream hands the whole output over at the end.
+  if (res.stdout !== "") {
+    if (res.truncated) {
+      throw new OutputParseError(
+        `Cannot parse "${what}" output: it exceeds the output size limit`,
+      );
+    }
+    stream.push(new TextEncoder().encode(res.stdout));
+  }
+  const r = stream.finish();
+  if (r.kind === "empty") return { items: [], malformed: 0, unreadable: [] };
+  if (r.kind === "other") {
+    if (r.error !== undefined) {
+      throw new OutputParseError(`Cannot parse "${what}" output: ${r.error}`);
+    }
+    if (r.value === null) return { items: [], malformed: 0, unreadable: [] };
+    throw new OutputParseError(
+      `Cannot parse "${what}" output: expected a JSON array, got ${
+        jsonKind(r.value)
+      }`,
+    );
+  }
+  const unreadable = r.oversized.map((o: OversizedItem) =>
+    `${what}: skipped an entry over the ${
+      mib(options.maxItemBytes)
+    } limit for one entry (${describeOversized(o)})`
+  );
+  if (r.extra > 0) {
+    unreadable.push(
+      `${what}: read the first ${MAX_LIST_ENTRIES} entries; ${r.extra} more were not read`,
+    );
+  }
+  return { items: r.items, malformed: r.malformed, unreadable };
+}
+
+function mib(bytes: number | undefined): string {
+  return bytes === undefined ? "1 MiB" : `${(bytes / 1048576).toFixed(1)} MiB`;
 }

@@ -25,10 +25,11 @@ import type { MailMessage } from "../heartbeat/types.ts";
 import type { Runner, RunResult } from "./process.ts";
 import { isBeadId } from "./beads.ts";
 import {
+  type CliCallOptions,
   ExternalCommandError,
   isRecord,
-  parseJsonList,
   runCli,
+  runJsonArray,
   stringFields,
 } from "./cli_output.ts";
 
@@ -47,6 +48,8 @@ export interface MailOptions {
   signal?: AbortSignal;
   /** Largest stdout kept per call; 8 MiB by default. */
   maxOutputBytes?: number;
+  /** Largest inbox message read; 1 MiB by default. */
+  maxItemBytes?: number;
 }
 
 /** Result of {@link Mail.inboxDetailed}. */
@@ -54,6 +57,8 @@ export interface Inbox {
   messages: MailMessage[];
   /** Messages skipped because they were malformed. */
   skipped: number;
+  /** Messages that could not be read (too large), one line each. */
+  unreadable: string[];
 }
 
 const ADDRESS_RE = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,199}$/;
@@ -106,8 +111,12 @@ export class Mail {
   }
 
   #run(argv: string[]): Promise<RunResult> {
+    return runCli(this.#runner, argv, this.#callOptions());
+  }
+
+  #callOptions(): CliCallOptions {
     const o = this.#options;
-    return runCli(this.#runner, argv, {
+    return {
       cwd: o.town,
       timeoutMs: o.timeoutMs ?? 10_000,
       env: o.env,
@@ -118,7 +127,7 @@ export class Mail {
           `Gas Town CLI not installed: "${program}" was not found`,
           { cause },
         ),
-    });
+    };
   }
 
   /** The deacon inbox (malformed messages dropped). */
@@ -127,21 +136,29 @@ export class Mail {
   }
 
   /**
-   * Runs `gt mail inbox --identity deacon/ --json`. Empty output, `[]` and
+   * Runs `gt mail inbox --identity deacon/ --json` and reads its output as a
+   * stream: a message over 1 MiB is skipped and reported in `unreadable`,
+   * the others are read whatever the inbox's size. Empty output, `[]` and
    * `null` are an empty inbox. Throws {@link ExternalCommandError} on a
    * non-zero exit and {@link OutputParseError} when the output is not a
    * JSON array.
    */
   async inboxDetailed(): Promise<Inbox> {
     const argv = ["gt", "mail", "inbox", "--identity", "deacon/", "--json"];
-    const res = await this.#run(argv);
-    if (res.code !== 0) throw new ExternalCommandError(argv, res);
-    const { items, skipped } = parseJsonList(
-      "gt mail inbox",
-      res,
-      toMailMessage,
-    );
-    return { messages: items, skipped };
+    const o = this.#options;
+    const data = await runJsonArray(this.#runner, argv, {
+      ...this.#callOptions(),
+      what: "gt mail inbox",
+      ...(o.maxItemBytes === undefined ? {} : { maxItemBytes: o.maxItemBytes }),
+    });
+    const messages: MailMessage[] = [];
+    let skipped = data.malformed;
+    for (const entry of data.items) {
+      const msg = toMailMessage(entry);
+      if (msg === null) skipped++;
+      else messages.push(msg);
+    }
+    return { messages, skipped, unreadable: data.unreadable };
   }
 
   /** Deletes (closes) a message: `gt mail delete <id>`. */

@@ -31,6 +31,11 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Largest stdout or stderr kept, in bytes; default 8 MiB. */
   maxOutputBytes?: number;
+  /**
+   * Receives stdout as it arrives, with no size cap; stdout is then not
+   * kept (the result's `stdout` is empty). For output parsed as a stream.
+   */
+  onStdout?: (chunk: Uint8Array) => void;
 }
 
 /** What a finished subprocess produced. */
@@ -152,7 +157,7 @@ async function runOnce(
   for (const s of signals) s.addEventListener("abort", onAbort);
 
   const max = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT;
-  const out = readCapped(child.stdout, max);
+  const out = readCapped(child.stdout, max, options.onStdout);
   const err = readCapped(child.stderr, max);
   try {
     const status = await child.status;
@@ -202,6 +207,7 @@ interface CappedReader {
 function readCapped(
   stream: ReadableStream<Uint8Array>,
   max: number,
+  sink?: (chunk: Uint8Array) => void,
 ): CappedReader {
   const reader = stream.getReader();
   const chunks: Uint8Array[] = [];
@@ -212,6 +218,10 @@ function readCapped(
       while (true) {
         const { value, done } = await reader.read();
         if (done) break;
+        if (sink) {
+          sink(value);
+          continue;
+        }
         if (size >= max) {
           truncated = true;
           continue;

@@ -42,8 +42,12 @@ import type {
 /** The ports observation reads through. */
 export interface ObservePorts {
   tmux: Pick<TmuxCore, "listPanes">;
-  beads: Pick<Beads, "listAgents" | "show">;
-  mail: Pick<Mail, "inbox">;
+  /** With `listAgentsDetailed`, entries too large to read are reported. */
+  beads:
+    & Pick<Beads, "listAgents" | "show">
+    & Partial<Pick<Beads, "listAgentsDetailed">>;
+  /** With `inboxDetailed`, messages too large to read are reported. */
+  mail: Pick<Mail, "inbox"> & Partial<Pick<Mail, "inboxDetailed">>;
   fs: Fs;
   /** `GT_DEGRADED=true` in the daemon's environment. */
   degradedEnv: boolean;
@@ -109,8 +113,11 @@ export async function observe(
     }),
   );
   const mailP = wantMail
-    ? ports.mail.inbox().then(
-      (mail) => ({ mail: mail as MailMessage[] | null, error: null }),
+    ? readInbox(ports.mail).then(
+      (inbox) => {
+        problems.push(...inbox.unreadable);
+        return { mail: inbox.messages as MailMessage[] | null, error: null };
+      },
       (err) => ({ mail: null, error: `gt mail: ${errorMessage(err)}` }),
     )
     : Promise.resolve({ mail: [] as MailMessage[] | null, error: null });
@@ -132,9 +139,17 @@ export async function observe(
     return read;
   };
   const beadsP: Promise<BeadsRead> = !wantBeads
-    ? Promise.resolve({ beads: new Map<string, AgentBead>(), error: null })
+    ? Promise.resolve({
+      beads: new Map<string, AgentBead>(),
+      error: null,
+      unreadable: [],
+    })
     : scope.listed
-    ? Promise.resolve({ beads: new Map(scope.listed), error: null })
+    ? Promise.resolve({
+      beads: new Map(scope.listed),
+      error: null,
+      unreadable: [],
+    })
     : listBeads();
 
   let deaconHeartbeat: Date | null = null;
@@ -235,6 +250,7 @@ export async function observe(
     wantBeads && scope.listed && b.beads !== null &&
     unlistedDown(b.beads, polecats, healthy, polecatOf)
   ) b = await listBeads();
+  problems.push(...b.unreadable);
   if (wantBeads && b.beads !== null) {
     const toShow = polecatBeadsToShow({
       beads: b.beads,
@@ -272,6 +288,15 @@ export async function observe(
     refineryWorktrees,
     problems,
   };
+}
+
+/** The inbox, with what could not be read when the port can tell. */
+function readInbox(
+  mail: ObservePorts["mail"],
+): Promise<{ messages: MailMessage[]; unreadable: string[] }> {
+  return mail.inboxDetailed
+    ? mail.inboxDetailed()
+    : mail.inbox().then((messages) => ({ messages, unreadable: [] }));
 }
 
 /** The agent commands that did not resolve to a path, by rig ("" for the town). */

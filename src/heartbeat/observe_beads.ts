@@ -105,6 +105,8 @@ export interface BeadsRead {
    * none.
    */
   error: string | null;
+  /** Entries that could not be read (too large), one line each. */
+  unreadable: string[];
 }
 
 /**
@@ -114,18 +116,24 @@ export interface BeadsRead {
  */
 export async function listAllAgents(
   dbs: readonly string[],
-  beads: Pick<Beads, "listAgents">,
+  beads: Pick<Beads, "listAgents"> & Partial<Pick<Beads, "listAgentsDetailed">>,
 ): Promise<BeadsRead> {
+  const list = (db: string) =>
+    beads.listAgentsDetailed
+      ? beads.listAgentsDetailed(db)
+      : beads.listAgents(db).then((agents) => ({ agents, unreadable: [] }));
   const results = await Promise.all(dbs.map((db) =>
-    beads.listAgents(db).then(
-      (list) => ({ db, list, error: null }),
-      (err) => ({ db, list: null, error: errorMessage(err) }),
+    list(db).then(
+      (r) => ({ db, list: r.agents, unreadable: r.unreadable, error: null }),
+      (err) => ({ db, list: null, unreadable: [], error: errorMessage(err) }),
     )
   ));
   const merged = new Map<string, AgentBead>();
   const errors: string[] = [];
+  const unreadable: string[] = [];
   let read = 0;
   for (const r of results) {
+    unreadable.push(...r.unreadable.map((u) => `${u} in ${r.db}`));
     if (r.list === null) {
       errors.push(`bd: ${r.db}: ${r.error}`);
       continue;
@@ -136,6 +144,7 @@ export async function listAllAgents(
   return {
     beads: read === 0 ? null : merged,
     error: errors.length === 0 ? null : errors.join("\n"),
+    unreadable,
   };
 }
 

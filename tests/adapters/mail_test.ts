@@ -84,6 +84,7 @@ Deno.test("Mail.inbox() reads the deacon inbox from the stand-in", async (t) => 
           assertEquals(await mail.inboxDetailed(), {
             messages: [],
             skipped: 0,
+            unreadable: [],
           });
         }
       },
