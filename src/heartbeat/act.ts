@@ -9,7 +9,6 @@
 
 import { CommandAbortedError, errorMessage } from "../errors.ts";
 import { goJson } from "../gotime.ts";
-import { mailAddressOf, parseIdentity } from "../town/names.ts";
 import { townPaths } from "../town/paths.ts";
 import { formatPending, prunePending } from "../town/pending.ts";
 import { hasClaudePrompt } from "../adapters/tmux_config.ts";
@@ -19,7 +18,6 @@ import { isOwnSession } from "./decide/sessions.ts";
 import { isSessionGone } from "../adapters/tmux.ts";
 import { startFailedKey } from "./notify_slots.ts";
 import { PENDING_MAX_AGE_MS } from "./decide/recovery.ts";
-import { lifecycleSpec } from "./specs.ts";
 import type { Action, BootStatus, PendingSpawn, SessionSpec } from "./types.ts";
 
 const DELETE_CONCURRENCY = 8;
@@ -269,17 +267,15 @@ async function agentAlive(ports: ActPorts, session: string): Promise<boolean> {
   }
 }
 
-const ADDRESS_RE =
-  /^[A-Za-z0-9][A-Za-z0-9_-]*(\/[A-Za-z0-9][A-Za-z0-9_-]*)*\/?$/;
-
 async function lifecycle(
   ports: ActPorts,
   action: Extract<Action, { kind: "lifecycle" }>,
   started: SessionSpec[],
   touched: Set<string>,
 ): Promise<void> {
-  const fail = async (reason: string, replyTo: string | null) => {
+  const fail = async (reason: string) => {
     ports.log.log(`Error executing lifecycle action: ${reason}`);
+    const replyTo = action.replyTo;
     if (replyTo === null) {
       ports.log.log(
         `Not replying to ${JSON.stringify(action.from)}: not a mail address`,
@@ -305,48 +301,12 @@ async function lifecycle(
       }`,
     );
   }
-  const who = parseIdentity(action.from);
-  if (who === null) {
-    await fail(
-      `unknown agent identity: ${action.from}`,
-      ADDRESS_RE.test(action.from) && !action.from.includes("..")
-        ? action.from
-        : null,
-    );
+  const spec = action.spec;
+  if (action.refused !== undefined || spec === undefined) {
+    await fail(action.refused ?? "no session to act on");
     return;
   }
-  const replyTo = mailAddressOf(who);
-  if (action.refused !== undefined) {
-    await fail(action.refused, replyTo);
-    return;
-  }
-  let config = null;
-  try {
-    config = await ports.beads.getRoleConfig(who.roleType);
-  } catch (err) {
-    ports.log.log(
-      `Warning: failed to get role config for gt-${who.roleType}-role: ${
-        errorMessage(err)
-      }`,
-    );
-  }
-  const { spec, ignored } = lifecycleSpec(
-    { town: ports.town, agentArgv: ports.agentArgv(who.rig) },
-    who,
-    config,
-  );
-  for (const line of ignored) {
-    ports.log.log(`Warning: role bead gt-${who.roleType}-role: ${line}`);
-  }
-  if (!/^[A-Za-z0-9_-]{1,128}$/.test(spec.session)) {
-    await fail(
-      `invalid session name ${
-        JSON.stringify(spec.session)
-      } from the role config`,
-      replyTo,
-    );
-    return;
-  }
+  for (const line of action.warnings ?? []) ports.log.log(line);
   ports.log.log(`Executing ${action.action} for session ${spec.session}`);
   if (action.doneKey) ports.notices.recordSend(action.doneKey, ports.now());
   touched.add(spec.session);
@@ -374,7 +334,6 @@ async function lifecycle(
       `${action.action === "shutdown" ? "killing" : "restarting"} session: ${
         errorMessage(err)
       }`,
-      replyTo,
     );
   }
 }

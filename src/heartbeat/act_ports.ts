@@ -59,8 +59,6 @@ export interface ActPorts {
   sessionClosedHook?: { index: number; command: string };
   /** Upper bound for waiting on a started agent (and its dialog). */
   agentWaitMs: number;
-  /** The agent argv for a rig ("" for town-level agents), from the last snapshot. */
-  agentArgv(rig: string): readonly string[];
   /** Aborts in-flight work on shutdown. */
   signal?: AbortSignal;
 }

@@ -29,6 +29,7 @@ import {
   showColumns,
   unlistedDown,
 } from "./observe_beads.ts";
+import { readRoleConfigs } from "./observe_roles.ts";
 import { GUPP_TIMEOUT_MS, polecatOfBead } from "./decide/recovery.ts";
 import { sessionState } from "./decide/sessions.ts";
 import type {
@@ -44,7 +45,7 @@ export interface ObservePorts {
   tmux: Pick<TmuxCore, "listPanes">;
   /** With `listAgentsDetailed`, entries too large to read are reported. */
   beads:
-    & Pick<Beads, "listAgents" | "show">
+    & Pick<Beads, "listAgents" | "show" | "getRoleConfig">
     & Partial<Pick<Beads, "listAgentsDetailed">>;
   /** With `inboxDetailed`, messages too large to read are reported. */
   mail: Pick<Mail, "inbox"> & Partial<Pick<Mail, "inboxDetailed">>;
@@ -263,6 +264,7 @@ export async function observe(
     });
     problems.push(...await showColumns(b.beads, toShow, ports.beads));
   }
+  const roleConfigs = await readRoleConfigs(m.mail, ports.beads, now, problems);
   return {
     town,
     now,
@@ -286,6 +288,7 @@ export async function observe(
     missingAgentCommands: missingCommands(townArgv, rigAgentArgv),
     rigPrefixes,
     refineryWorktrees,
+    roleConfigs,
     problems,
   };
 }

@@ -27,7 +27,7 @@ import type { Action, TownSnapshot } from "./types.ts";
 /** What `act` needs that does not depend on the snapshot. */
 export type ActBase = Omit<
   ActPorts,
-  "isAgent" | "agentArgv" | "backoff" | "notices" | "log" | "now" | "sleep"
+  "isAgent" | "backoff" | "notices" | "log" | "now" | "sleep"
 >;
 
 /** The ports a tick works through. */
@@ -139,8 +139,6 @@ function actPorts(ports: TickPorts, snap: TownSnapshot): ActPorts {
     now: () => new Date(clock.now()),
     sleep: (ms) => clock.sleep(ms, signal),
     isAgent: (cmd) => isAgentCommand(cmd, snap.agentArgv[0] ?? "claude"),
-    agentArgv: (rig) =>
-      (rig ? snap.rigAgentArgv.get(rig) : undefined) ?? snap.agentArgv,
   };
 }
 

@@ -6,6 +6,8 @@
  * @module
  */
 
+import type { RoleConfig } from "../town/bead_text.ts";
+
 /** Agent fields parsed from a bead description (`key: value` lines). */
 export interface AgentFields {
   roleType: string;
@@ -128,6 +130,11 @@ export interface TownSnapshot {
    * agents): the agents that need them are not started.
    */
   missingAgentCommands: ReadonlyMap<string, string>;
+  /**
+   * Role bead configs (`gt-<role>-role`) of the senders of lifecycle
+   * requests, by role; null when the role has no config bead.
+   */
+  roleConfigs: ReadonlyMap<string, RoleConfig | null>;
   /** Rigs whose `refinery/rig` work directory exists. */
   refineryWorktrees: ReadonlySet<string>;
   /** Bead id prefix per rig (from `.beads/routes.jsonl`; default `gt`). */
@@ -224,6 +231,12 @@ export type Action =
     doneKey?: string;
     /** Why the request is claimed and answered but not carried out. */
     refused?: string;
+    /** Where a failure is mailed; null when the sender is no mail address. */
+    replyTo: string | null;
+    /** The session to stop or (re)start, when the request is not refused. */
+    spec?: SessionSpec;
+    /** Role bead warnings, logged when the request is carried out. */
+    warnings?: string[];
   }
   | {
     /** Delete a message without acting on it (stale or duplicate request). */

@@ -94,6 +94,7 @@ export function snap(o: Partial<TownSnapshot> & {
     missingAgentCommands: new Map(),
     rigPrefixes: new Map(),
     refineryWorktrees: new Set(rest.rigs ?? []),
+    roleConfigs: new Map(),
     problems: [],
     ...rest,
   };
