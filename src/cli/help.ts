@@ -64,6 +64,8 @@ Exit 0 when the daemon stopped or was not running.
   status: `Usage: ${PROGRAM} status [--town DIR] [--json]
 
 The lock decides whether a daemon runs; the PID file only says which PID.
+The holder's command line tells a gt-daemon from the Go \`gt daemon run\`,
+which takes the same lock.
 
   --json   Machine-readable output (running, pid, town, started_at,
            last_heartbeat, heartbeat_count, interval_ms, version, ...)
