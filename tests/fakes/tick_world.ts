@@ -38,6 +38,8 @@ export class TickWorld {
   readonly #t: TempTown;
   /** How many times the notices were saved. */
   saves = 0;
+  /** Agent commands the resolver does not find (left bare, as for real). */
+  readonly missingCommands = new Set<string>();
 
   private constructor(t: TempTown) {
     this.#t = t;
@@ -110,9 +112,12 @@ export class TickWorld {
         mail: this.mail,
         fs: realFs,
         degradedEnv: false,
-        // Every agent command is found, as the real resolver would.
+        // Agent commands are found, as the real resolver would, unless
+        // listed as missing.
         resolveArgv: ([cmd = "", ...rest]) =>
-          cmd.includes("/") ? [cmd, ...rest] : [`/fake/bin/${cmd}`, ...rest],
+          cmd.includes("/") || this.missingCommands.has(cmd)
+            ? [cmd, ...rest]
+            : [`/fake/bin/${cmd}`, ...rest],
       },
       act: {
         town: this.town,

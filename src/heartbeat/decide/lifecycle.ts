@@ -23,7 +23,7 @@ import { parseLifecycleRequest } from "../lifecycle_parse.ts";
 import { lifecycleDoneKey } from "../notify_slots.ts";
 import { lifecycleSpec } from "../specs.ts";
 import type { Action, SessionSpec, TownSnapshot } from "../types.ts";
-import { sessionState } from "./sessions.ts";
+import { missingRigCommand, sessionState } from "./sessions.ts";
 
 /** Lifecycle requests older than this are deleted unexecuted. */
 export const MAX_LIFECYCLE_AGE_MS = 6 * 3_600_000;
@@ -221,6 +221,16 @@ export function decideLifecycle(
       ...resolveLifecycle(snap, msg.from, refused),
     };
     if (own) action.doneKey = lifecycleDoneKey(key);
+    // A restart that could not start the agent again leaves it alone.
+    const missing = who !== null && req.action !== "shutdown" &&
+        !snap.roleConfigs.get(who.roleType)?.startCommand
+      ? missingRigCommand(snap, who.rig)
+      : null;
+    if (missing !== null && action.spec !== undefined) {
+      action.refused =
+        `agent command "${missing}" not found; session ${action.spec.session} left as it is`;
+      delete action.spec;
+    }
     out.push(action);
   }
   if (deferred > 0) {

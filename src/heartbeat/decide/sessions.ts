@@ -86,7 +86,14 @@ export function missingAgentCommand(
   agent: string,
 ): string | null {
   const slash = agent.indexOf("/");
-  const rig = slash < 0 ? "" : agent.slice(0, slash);
+  return missingRigCommand(snap, slash < 0 ? "" : agent.slice(0, slash));
+}
+
+/** The missing agent command of `rig` ("" for town-level agents), or null. */
+export function missingRigCommand(
+  snap: TownSnapshot,
+  rig: string,
+): string | null {
   const key = rig !== "" && snap.rigAgentArgv.has(rig) ? rig : "";
   return snap.missingAgentCommands.get(key) ?? null;
 }
