@@ -18,7 +18,7 @@ import {
   runCli,
   waitFor,
 } from "../helpers/cli.ts";
-import { realTools, RealTown } from "./real_town.ts";
+import { realTools, RealTown, RIG, WORKER } from "./real_town.ts";
 
 const tools = realTools();
 
@@ -233,3 +233,39 @@ function assertStringStarts(text: string, head: string): void {
     `expected ${JSON.stringify(text)} to start with ${JSON.stringify(head)}`,
   );
 }
+
+Deno.test({
+  name:
+    "in a real town the Go daemon leaves a crashed polecat down, and gt-daemon taking over the town brings it back",
+  ignore: !tools,
+  fn: async () => {
+    const t = await RealTown.create(tools!);
+    try {
+      const session = `gt-${RIG}-${WORKER}`;
+      const goStart = await t.run(["gt", "daemon", "start"]);
+      assertEquals(goStart.code, 0, goStart.stderr);
+      const goPid = Number(/PID (\d+)/.exec(goStart.stdout)?.[1]);
+      assert(await waitFor(() => heartbeatDone(t), 30_000), await t.log());
+      // The reference looks the polecat up as gt-<rig>-polecat-<name>; the
+      // real bead is <prefix>-<rig>-polecat-<name> in the rig database.
+      assert(!(await t.sessions()).has(session));
+      assert(!(await t.log()).includes("CRASH DETECTED"), await t.log());
+
+      const stop = await t.run(["gt", "daemon", "stop"]);
+      assertEquals(stop.stdout, `✓ Daemon stopped (was PID ${goPid})\n`);
+      assert(await waitFor(() => t.goDaemonPids().length === 0, 5_000));
+      const start = await runCli(["start", "--interval", "1s"], {
+        cwd: t.town,
+        env: t.env,
+      });
+      assertEquals(start.code, 0, start.stderr);
+      assert(await t.agentIn(session, 20_000), await t.log());
+      assertMatch(
+        await t.log(),
+        new RegExp(`CRASH DETECTED: polecat ${RIG}/${WORKER} has hook_bead=`),
+      );
+    } finally {
+      await t.close();
+    }
+  },
+});
