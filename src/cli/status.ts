@@ -167,7 +167,7 @@ export async function runStatus(
       io.stdout(
         `  ${
           s.warn(
-            `Crash loop: ${agent} (${b.restarts} quick exits in a row); clear with '${PROGRAM} clear-backoff ${agent}'`,
+            `Crash loop: ${agent} (${b.restarts} quick deaths within 10 minutes); clear with '${PROGRAM} clear-backoff ${agent}'`,
           )
         }\n`,
       );
