@@ -11,7 +11,6 @@ import { CommandAbortedError, errorMessage } from "../errors.ts";
 import { goJson } from "../gotime.ts";
 import { townPaths } from "../town/paths.ts";
 import { formatPending, prunePending } from "../town/pending.ts";
-import { hasClaudePrompt } from "../adapters/tmux_config.ts";
 import { type ActPorts, claimNotice, withErr } from "./act_ports.ts";
 import { settleAgent, startSession } from "./act_session.ts";
 import { isOwnSession } from "./decide/sessions.ts";
@@ -230,7 +229,7 @@ async function actOne(
       return;
     }
     case "pendingSpawns":
-      await pendingSpawns(ports, action.closeMessageIds, action.entries);
+      await pendingSpawns(ports, action);
       return;
   }
 }
@@ -361,9 +360,9 @@ async function writeBootStatus(
 
 async function pendingSpawns(
   ports: ActPorts,
-  closeIds: string[],
-  entries: PendingSpawn[],
+  action: Extract<Action, { kind: "pendingSpawns" }>,
 ): Promise<void> {
+  const { closeMessageIds: closeIds, entries, sessions } = action;
   const paths = townPaths(ports.town);
   ports.log.log(
     `Found ${entries.length} pending spawn(s), attempting to trigger...`,
@@ -371,7 +370,25 @@ async function pendingSpawns(
   const kept: PendingSpawn[] = [];
   let triggered = 0;
   for (const e of entries) {
+    switch (sessions[e.session] ?? "unreadable") {
+      case "gone":
+        ports.log.log(
+          `Error triggering ${e.session}: session no longer exists`,
+        );
+        continue;
+      case "unreadable":
+        ports.log.log(`Error triggering ${e.session}: tmux could not be read`);
+        kept.push(e);
+        continue;
+      case "waiting":
+        kept.push(e);
+        continue;
+      case "ready":
+        break;
+    }
     try {
+      // Re-checked before typing: the session may have gone or changed
+      // hands since it was observed.
       const panes = await ports.tmux.panes(e.session).catch((err) => {
         if (isSessionGone(err)) return null;
         throw err;
@@ -386,13 +403,6 @@ async function pendingSpawns(
         ports.log.log(
           `Error triggering ${e.session}: the session is not this town's; dropping it`,
         );
-        continue;
-      }
-      const screen = await ports.tmux.capturePane(e.session, 10).catch(() =>
-        ""
-      );
-      if (!hasClaudePrompt(screen)) {
-        kept.push(e);
         continue;
       }
       await ports.tmux.nudge(e.session, "Begin.");

@@ -30,6 +30,7 @@ import {
   unlistedDown,
 } from "./observe_beads.ts";
 import { readRoleConfigs } from "./observe_roles.ts";
+import { captureSpawnScreens } from "./observe_spawns.ts";
 import { GUPP_TIMEOUT_MS, polecatOfBead } from "./decide/recovery.ts";
 import { sessionState } from "./decide/sessions.ts";
 import type {
@@ -42,7 +43,7 @@ import type {
 
 /** The ports observation reads through. */
 export interface ObservePorts {
-  tmux: Pick<TmuxCore, "listPanes">;
+  tmux: Pick<TmuxCore, "listPanes" | "capturePane">;
   /** With `listAgentsDetailed`, entries too large to read are reported. */
   beads:
     & Pick<Beads, "listAgents" | "show" | "getRoleConfig">
@@ -265,6 +266,9 @@ export async function observe(
     problems.push(...await showColumns(b.beads, toShow, ports.beads));
   }
   const roleConfigs = await readRoleConfigs(m.mail, ports.beads, now, problems);
+  const spawnScreens = wantFiles
+    ? await captureSpawnScreens(pending, m.mail, t.sessions, ports.tmux)
+    : new Map<string, string>();
   return {
     town,
     now,
@@ -289,6 +293,7 @@ export async function observe(
     rigPrefixes,
     refineryWorktrees,
     roleConfigs,
+    spawnScreens,
     problems,
   };
 }

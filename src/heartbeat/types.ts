@@ -135,6 +135,11 @@ export interface TownSnapshot {
    * requests, by role; null when the role has no config bead.
    */
   roleConfigs: ReadonlyMap<string, RoleConfig | null>;
+  /**
+   * Screens (last lines) of the live sessions of pending spawns, by
+   * session; a session missing here is gone, foreign or not read.
+   */
+  spawnScreens: ReadonlyMap<string, string>;
   /** Rigs whose `refinery/rig` work directory exists. */
   refineryWorktrees: ReadonlySet<string>;
   /** Bead id prefix per rig (from `.beads/routes.jsonl`; default `gt`). */
@@ -264,7 +269,17 @@ export type Action =
     closeMessageIds: string[];
     /** The whole pending list: old entries plus new ones. */
     entries: PendingSpawn[];
+    /** What was observed of each entry's session, by session name. */
+    sessions: Record<string, SpawnSessionState>;
   };
+
+/**
+ * A pending spawn's session as observed: showing the agent's prompt
+ * (nudge it), not yet (keep waiting), gone (drop the entry), or tmux could
+ * not be read (keep it). Spawns whose session is not this town's are
+ * dropped by decide before they get here.
+ */
+export type SpawnSessionState = "ready" | "waiting" | "gone" | "unreadable";
 
 /** Boot's status file (`.boot-status.json`). */
 export interface BootStatus {

@@ -95,6 +95,7 @@ export function snap(o: Partial<TownSnapshot> & {
     rigPrefixes: new Map(),
     refineryWorktrees: new Set(rest.rigs ?? []),
     roleConfigs: new Map(),
+    spawnScreens: new Map(),
     problems: [],
     ...rest,
   };

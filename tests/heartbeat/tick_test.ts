@@ -598,3 +598,59 @@ Deno.test("runTick() logs a failing tmux read once as an error and still process
     await w.close();
   }
 });
+
+Deno.test("runTick() nudges a ready spawned polecat, drops a gone one and prunes an old one", async () => {
+  const w = await world({ rigs: ["gastown"] });
+  try {
+    w.tmux.add("gt-gastown-witness");
+    w.tmux.add("gt-gastown-refinery");
+    w.tmux.add("gt-gastown-Toast", { screen: "welcome\n> " });
+    w.tmux.add("gt-gastown-Slow", { command: "bash", screen: "$ " });
+    w.tmux.add("gt-gastown-Old", { command: "bash", screen: "$ " });
+    w.beads.raw = w.rigBeads("gastown");
+    const m = (id: string, name: string, ago: number) => ({
+      ...w.message({
+        id,
+        from: "gastown/witness",
+        subject: `POLECAT_STARTED gastown/${name}`,
+        agoMs: ago,
+      }),
+      body: `Session: gt-gastown-${name}\nIssue: gt-${name}`,
+    });
+    w.mail.raw = [
+      m("m1", "Toast", MIN),
+      m("m2", "Nux", MIN),
+      m("m3", "Slow", MIN),
+      m("m4", "Old", 10 * MIN),
+    ];
+    await w.tick();
+    assertEquals(w.tmux.sessions.get("gt-gastown-Toast")?.nudges, ["Begin."]);
+    assertEquals(w.tmux.sessions.get("gt-gastown-Slow")?.nudges, []);
+    // Screens were read while observing; only the ready one is re-checked.
+    assertEquals(w.tmux.callsOf("capture").sort(), [
+      "gt-gastown-Old",
+      "gt-gastown-Slow",
+      "gt-gastown-Toast",
+    ]);
+    assertEquals(w.tmux.callsOf("panes"), ["gt-gastown-Toast"]);
+    const pending = JSON.parse(
+      await Deno.readTextFile(`${w.town}/spawn/pending.json`),
+    );
+    assertEquals(pending.map((p: { polecat: string }) => p.polecat), ["Slow"]);
+    assertEquals(w.beads.closed.sort(), ["m1", "m2", "m3", "m4"]);
+    const log = w.takeLog().join("\n");
+    assertStringIncludes(
+      log,
+      "Found 4 pending spawn(s), attempting to trigger...",
+    );
+    assertStringIncludes(log, "Triggered polecat: gastown/Toast");
+    assertStringIncludes(
+      log,
+      "Error triggering gt-gastown-Nux: session no longer exists",
+    );
+    assertStringIncludes(log, "Triggered 1/4 pending spawn(s)");
+    assertStringIncludes(log, "Pruned 1 stale pending spawn(s)");
+  } finally {
+    await w.close();
+  }
+});

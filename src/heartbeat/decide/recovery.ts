@@ -25,8 +25,10 @@ import type {
   Action,
   AgentBead,
   PendingSpawn,
+  SpawnSessionState,
   TownSnapshot,
 } from "../types.ts";
+import { hasClaudePrompt } from "../../adapters/tmux_config.ts";
 import { sessionState } from "./sessions.ts";
 
 /** Age after which a `running`/`working` agent bead counts as stale. */
@@ -282,8 +284,28 @@ export function decidePendingSpawns(
   });
   const entries = [...kept, ...fresh];
   if (entries.length === 0 && kept.length === snap.pending.length) return out;
-  out.push({ kind: "pendingSpawns", closeMessageIds: close, entries });
+  const sessions: Record<string, SpawnSessionState> = {};
+  for (const e of entries) sessions[e.session] = spawnSessionState(snap, e);
+  out.push({
+    kind: "pendingSpawns",
+    closeMessageIds: close,
+    entries,
+    sessions,
+  });
   return out;
+}
+
+/** What the snapshot says of a pending spawn's session. */
+function spawnSessionState(
+  snap: TownSnapshot,
+  p: PendingSpawn,
+): SpawnSessionState {
+  const state = sessionState(snap, p.session);
+  if (state === "unknown") return "unreadable";
+  if (state === "missing") return "gone";
+  return hasClaudePrompt(snap.spawnScreens.get(p.session) ?? "")
+    ? "ready"
+    : "waiting";
 }
 
 /**
