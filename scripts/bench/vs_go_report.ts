@@ -118,6 +118,15 @@ export function sideRows(r: BenchResults): SideRow[] {
       ratio: ratio(s.oursMs.p50, s.goMs.p50),
       how: "measured",
     });
+    if (s.nodeBuiltinsMs) {
+      add({
+        measure: "… a script importing only status's Node built-ins",
+        go: "",
+        ours: fmtMs(s.nodeBuiltinsMs.p50),
+        ratio: "",
+        how: "measured",
+      });
+    }
     add({
       measure: "status over empty deno run (p50)",
       go: "",

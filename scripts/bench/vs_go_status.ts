@@ -20,6 +20,8 @@ export interface VsGoStatus {
   goMs: Summary;
   oursMs: Summary;
   emptyMs: Summary;
+  /** A script that only imports the Node built-ins `status` loads. */
+  nodeBuiltinsMs: Summary;
   /** Medians: this daemon's status over the empty script, and over the reference's. */
   oursOverEmpty: number;
   oursOverGo: number;
@@ -38,6 +40,11 @@ export async function benchVsGoStatus(o: {
     await startDaemon(ours, "3m");
     const empty = `${ours.root}/empty.ts`;
     await Deno.writeTextFile(empty, "");
+    const builtins = `${ours.root}/builtins.ts`;
+    await Deno.writeTextFile(
+      builtins,
+      'import "node:util";\nimport "node:path";\nimport "node:fs/promises";\n',
+    );
     const cmds: { argv: string[]; cwd: string; env: Record<string, string> }[] =
       [
         { argv: ["gt", "daemon", "status"], cwd: goTown.town, env: goTown.env },
@@ -74,12 +81,13 @@ export async function benchVsGoStatus(o: {
       }
       return r.ms;
     };
-    for (let i = 0; i < 3; i++) await time(i);
-    const ms: number[][] = [[], [], []];
+    const n = cmds.length;
+    for (let i = 0; i < n; i++) await time(i);
+    const ms: number[][] = cmds.map(() => []);
     o.progress(`vs-go status: ${o.runs} runs of each`);
     for (let round = 0; round < o.runs; round++) {
-      for (let j = 0; j < 3; j++) {
-        const i = (round + j) % 3;
+      for (let j = 0; j < n; j++) {
+        const i = (round + j) % n;
         ms[i]!.push(await time(i));
       }
     }
@@ -89,6 +97,7 @@ export async function benchVsGoStatus(o: {
       goMs: summarize(ms[0]!),
       oursMs: summarize(ms[1]!),
       emptyMs: summarize(ms[2]!),
+      nodeBuiltinsMs: summarize(ms[3]!),
       oursOverEmpty: median(ms[1]!) / median(ms[2]!),
       oursOverGo: median(ms[1]!) / median(ms[0]!),
     };

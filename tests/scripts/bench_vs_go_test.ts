@@ -159,6 +159,7 @@ function sample(): BenchResults {
         goMs: s([20]),
         oursMs: s([100]),
         emptyMs: s([80]),
+        nodeBuiltinsMs: s([90]),
         oursOverEmpty: 1.25,
         oursOverGo: 5,
       },
