@@ -288,6 +288,9 @@ export class TownEngine implements Engine {
     const events = (await takeEvents(this.#paths.events)).map(parseWakeEvent);
     const due = this.#recoverDue;
     this.#recoverDue = false;
+    const died = events.flatMap((e) =>
+      e.kind === "paneDied" ? [e.session] : []
+    );
     await routeWakeEvents(events, due, {
       log: this.#o.log,
       clearBackoff: (agent) => this.#backoff.clear(agent),
@@ -302,7 +305,7 @@ export class TownEngine implements Engine {
         await this.#tick({
           checks: RECOVERY_CHECKS,
           scope: fresh
-            ? { mail: false, listed: l.beads }
+            ? { mail: false, listed: l.beads, died }
             : { mail: false, onListed: this.#keepListing },
         });
       },

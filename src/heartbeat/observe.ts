@@ -23,6 +23,7 @@ import { agentArgv, parseRuntimeConfig } from "../town/runtime_config.ts";
 import {
   beadDatabases,
   type BeadsRead,
+  earlyShows,
   listAllAgents,
   parseRouteLines,
   polecatBeadsToShow,
@@ -71,6 +72,8 @@ export interface ObserveScope {
   listed?: ReadonlyMap<string, AgentBead>;
   /** Receives what this pass listed, before `bd show` adds any column. */
   onListed?: (beads: ReadonlyMap<string, AgentBead>) => void;
+  /** Sessions whose agents just died: with `listed`, their beads are read at once. */
+  died?: readonly string[];
 }
 
 const MAX_FILE = 4 * 1024 * 1024;
@@ -130,6 +133,9 @@ export async function observe(
   const routesText = wantBeads || wantFiles
     ? await readText(`${paths.townBeads}/routes.jsonl`, "bead routes")
     : null;
+  const shows = scope.listed && scope.died?.length
+    ? earlyShows(scope.listed, scope.died, ports.beads)
+    : ports.beads;
   const listBeads = async (): Promise<BeadsRead> => {
     const dbs = await beadDatabases(town, {
       rigs,
@@ -263,7 +269,7 @@ export async function observe(
       // A pass on an earlier listing only restarts: no GUPP reads.
       idleMs: scope.listed ? Infinity : GUPP_TIMEOUT_MS,
     });
-    problems.push(...await showColumns(b.beads, toShow, ports.beads));
+    problems.push(...await showColumns(b.beads, toShow, shows));
   }
   const roleConfigs = await readRoleConfigs(m.mail, ports.beads, now, problems);
   const spawnScreens = wantFiles

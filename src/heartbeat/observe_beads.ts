@@ -233,3 +233,41 @@ export function unlistedDown(
   }
   return false;
 }
+
+/**
+ * A `show` port that has already started `bd show` for the polecat beads
+ * of `died` (sessions whose agents just died), found in `listed` by their
+ * role and rig fields: those reads run beside the tmux listing instead of
+ * after it. Other ids go to `port` as they come.
+ */
+export function earlyShows(
+  listed: ReadonlyMap<string, AgentBead>,
+  died: readonly string[],
+  port: Pick<Beads, "show">,
+): Pick<Beads, "show"> {
+  type Settled = { bead: AgentBead | null } | { error: unknown };
+  const early = new Map<string, Promise<Settled>>();
+  const dead = new Set(died);
+  for (const bead of listed.values()) {
+    const at = bead.id.lastIndexOf("-polecat-");
+    if (bead.fields.roleType !== "polecat" || bead.fields.rig === "") continue;
+    if (at < 0) continue;
+    const name = bead.id.slice(at + "-polecat-".length);
+    if (!dead.has(polecatSession(bead.fields.rig, name))) continue;
+    early.set(
+      bead.id,
+      port.show(bead.id, bead.db).then((b) => ({ bead: b }), (error) => ({
+        error,
+      })),
+    );
+  }
+  return {
+    show: async (id, db) => {
+      const e = early.get(id);
+      if (e === undefined) return await port.show(id, db);
+      const r = await e;
+      if ("error" in r) throw r.error;
+      return r.bead;
+    },
+  };
+}

@@ -1,12 +1,14 @@
 /**
  * A crash-event pass reuses the last bead listing: it lists no database,
  * reads the dead polecat's bead afresh with `bd show`, and restarts it; a
- * dead polecat missing from that listing makes it list again.
+ * dead polecat missing from that listing makes it list again. The beads of
+ * sessions named by crash events are read while tmux is still listing.
  *
  * @module
  */
 
-import { assert, assertEquals } from "../helpers/assert.ts";
+import { assert, assertEquals, assertRejects } from "../helpers/assert.ts";
+import { earlyShows } from "../../src/heartbeat/observe_beads.ts";
 import { RECOVERY_CHECKS } from "../../src/heartbeat/checks.ts";
 import type { AgentBead } from "../../src/heartbeat/types.ts";
 import { TickWorld } from "../fakes/tick_world.ts";
@@ -38,7 +40,10 @@ Deno.test("a crash pass on an earlier listing lists nothing, shows the dead pole
     w.tmux.sessions.delete("gt-gastown-Toast");
     w.beads.shown.length = 0;
     w.takeLog();
-    await w.tick({ checks: RECOVERY_CHECKS, scope: { mail: false, listed } });
+    await w.tick({
+      checks: RECOVERY_CHECKS,
+      scope: { mail: false, listed, died: ["gt-gastown-Toast"] },
+    });
     assertEquals(w.beads.lists, perPass, "lists");
     assertEquals(w.beads.shown, ["gt-gastown-polecat-Toast"], "shown");
     assertEquals(w.tmux.callsOf("newSession"), ["gt-gastown-Toast"]);
@@ -56,6 +61,51 @@ Deno.test("a crash pass on an earlier listing lists nothing, shows the dead pole
       "gt-gastown-Toast",
       "gt-gastown-Nux",
     ]);
+  } finally {
+    await w.close();
+  }
+});
+
+Deno.test("earlyShows() starts the dead polecats' bd show at once and hands each result over once", async () => {
+  const w = await TickWorld.create({ rigs: ["gastown"] });
+  try {
+    const toast = w.workingPolecat("gastown", "Toast");
+    const nux = w.workingPolecat("gastown", "Nux");
+    w.beads.raw = [toast, nux];
+    const listed = new Map(
+      (await w.beads.listAgents()).map((b) => [b.id, { ...b, db: "/db" }]),
+    );
+    const calls: string[] = [];
+    const port = {
+      show: (id: string, db?: string) => {
+        calls.push(`${id}@${db}`);
+        return id.endsWith("Nux")
+          ? Promise.reject(new Error("bd broke"))
+          : w.beads.show(id);
+      },
+    };
+    const shows = earlyShows(
+      listed,
+      ["gt-gastown-Toast", "gt-gastown-Nux", "gt-other-x"],
+      port,
+    );
+    // Started before anyone asked, in each bead's own database.
+    assertEquals(calls, [
+      "gt-gastown-polecat-Toast@/db",
+      "gt-gastown-polecat-Nux@/db",
+    ]);
+    assertEquals(
+      (await shows.show("gt-gastown-polecat-Toast"))?.hookBead,
+      "gt-abc",
+    );
+    await assertRejects(
+      () => shows.show("gt-gastown-polecat-Nux"),
+      Error,
+      "bd broke",
+    );
+    assertEquals(calls.length, 2);
+    await shows.show("gt-gastown-witness");
+    assertEquals(calls[2], "gt-gastown-witness@undefined");
   } finally {
     await w.close();
   }
