@@ -182,9 +182,11 @@ Deno.test({
               ), 20_000),
             `hq-mayor was not marked dead:\n${await t.log()}`,
           );
-          assertMatch(
+          // The daemon logs the mark once bd has written it.
+          const marked = /Marked agent hq-mayor as dead due to timeout\n/;
+          assert(
+            await waitFor(async () => marked.test(await t.log()), 10_000),
             await t.log(),
-            /Marked agent hq-mayor as dead due to timeout\n/,
           );
           // The idle polecat was never touched.
           assertMatch(
