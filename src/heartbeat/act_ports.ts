@@ -5,6 +5,7 @@
  * @module
  */
 
+import { errorMessage } from "../errors.ts";
 import type { Beads } from "../adapters/beads.ts";
 import type { Fs } from "../adapters/fs.ts";
 import type { Mail } from "../adapters/mail.ts";
@@ -75,4 +76,33 @@ export function claimNotice(ports: ActPorts, key: string | undefined): boolean {
   if (!ports.notices.shouldSend(key, now)) return false;
   ports.notices.recordSend(key, now);
   return true;
+}
+
+/** A mail to send, with its log lines (`{err}` in `errLog` is the error). */
+export interface OutgoingMail {
+  to: string;
+  subject: string;
+  body: string;
+  okLog?: string | undefined;
+  errLog?: string | undefined;
+}
+
+/** Sends a mail and logs the outcome; false when it failed. */
+export async function sendMail(
+  ports: Pick<ActPorts, "mail" | "log">,
+  mail: OutgoingMail,
+): Promise<boolean> {
+  try {
+    await ports.mail.send(mail.to, mail.subject, mail.body);
+    if (mail.okLog) ports.log.log(mail.okLog);
+    return true;
+  } catch (err) {
+    ports.log.log(
+      withErr(
+        mail.errLog ?? `Warning: failed to send mail to ${mail.to}: {err}`,
+        errorMessage(err),
+      ),
+    );
+    return false;
+  }
 }
