@@ -14,13 +14,13 @@ import {
   decideStaleAgents,
 } from "./decide/recovery.ts";
 import {
-  decideBoot,
   decideDeaconHeartbeat,
-  decidePolecatHealth,
   decideRefineries,
   decideWitnesses,
   ensureDeaconUnlessTriage,
 } from "./decide/supervision.ts";
+import { decideBoot } from "./decide/boot.ts";
+import { decidePolecatHealth } from "./decide/polecats.ts";
 
 /** Every check, in the reference's heartbeat order. */
 export const HEARTBEAT_CHECKS: readonly Check[] = [

@@ -4,11 +4,11 @@ import {
   assertStringIncludes,
 } from "../helpers/assert.ts";
 import {
-  decideBoot,
   decideDeaconHeartbeat,
-  decidePolecatHealth,
   decideWitnesses,
 } from "../../src/heartbeat/decide/supervision.ts";
+import { decideBoot } from "../../src/heartbeat/decide/boot.ts";
+import { decidePolecatHealth } from "../../src/heartbeat/decide/polecats.ts";
 import {
   decideLifecycle,
   decidePendingSpawns,

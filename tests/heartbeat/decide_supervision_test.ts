@@ -4,12 +4,12 @@ import {
   assertStringIncludes,
 } from "../helpers/assert.ts";
 import {
-  decideBoot,
   decideDeaconHeartbeat,
-  decidePolecatHealth,
   decideWitnesses,
   ensureDeacon,
 } from "../../src/heartbeat/decide/supervision.ts";
+import { decideBoot } from "../../src/heartbeat/decide/boot.ts";
+import { decidePolecatHealth } from "../../src/heartbeat/decide/polecats.ts";
 import { agent, ctx, logs, MIN, NOW, plan, session, snap } from "./snap.ts";
 
 Deno.test("ensure-running decides every row of the reference table (Witness)", async (t) => {

@@ -1,36 +1,27 @@
 /**
- * Keeping the town's agents alive: Boot, the Deacon (its agent bead and its
- * heartbeat file), each rig's Witness and Refinery, and crashed polecats.
- * Pure decide functions over one snapshot.
+ * Keeping the town's agents alive: the Deacon (its agent bead and its
+ * heartbeat file) and each rig's Witness and Refinery, with the shared
+ * ensure-running table (Boot is in `boot.ts`, crashed polecats in
+ * `polecats.ts`). Pure decide functions over one snapshot.
  *
  * @module
  */
 
-import { goMinutes, rfc3339 } from "../../gotime.ts";
+import { goMinutes } from "../../gotime.ts";
 import {
-  BOOT_SESSION,
   DEACON_BEAD,
   deaconSession,
-  polecatBeadId,
   refineryBeadId,
   witnessBeadId,
 } from "../../town/names.ts";
 import type { DecideContext } from "../engine.ts";
 import {
-  bootSpec,
   deaconSpec,
-  polecatSpec,
   refinerySpec,
   type SpecContext,
   witnessSpec,
 } from "../specs.ts";
-import type {
-  Action,
-  BootStatus,
-  SessionSpec,
-  TownSnapshot,
-} from "../types.ts";
-import { polecatSessionConflict } from "../../town/session_claims.ts";
+import type { Action, SessionSpec, TownSnapshot } from "../types.ts";
 import {
   foreignSessionNotice,
   sessionCreated,
@@ -167,116 +158,6 @@ export function ensureDeaconUnlessTriage(
 }
 
 /**
- * Boot triage. A fresh `.boot-running` marker means triage is under way:
- * leave Boot and the Deacon alone. Degraded mode (no tmux, or
- * `GT_DEGRADED=true`) runs the mechanical triage. Otherwise Boot is spawned
- * when no live Boot session younger than the marker TTL exists (the
- * reference respawned it on every heartbeat), and the Deacon is ensured
- * directly as well.
- */
-export function decideBoot(snap: TownSnapshot, ctx: DecideContext): Action[] {
-  const now = ctx.now.getTime();
-  if (
-    snap.bootMarkerMtimeMs !== null &&
-    now - snap.bootMarkerMtimeMs <= BOOT_TTL_MS
-  ) {
-    return [{ kind: "log", message: "Boot already running, skipping spawn" }];
-  }
-  if (snap.degraded) return degradedTriage(snap, ctx);
-  const out: Action[] = [];
-  const boot = sessionState(snap, BOOT_SESSION);
-  const age = now - sessionCreated(snap, BOOT_SESSION) * 1000;
-  if (boot === "healthy" && age < BOOT_TTL_MS) {
-    out.push({
-      kind: "log",
-      message: "Boot already running, skipping spawn",
-      dedupeKey: "boot-alive",
-    });
-  } else if (boot === "foreign") {
-    out.push(foreignSessionNotice(snap, BOOT_SESSION));
-  } else if (boot !== "unknown") {
-    out.push({ kind: "log", message: "Spawning Boot for triage..." });
-    out.push(...startOrBackoff(ctx, bootSpec(specContext(snap)), {
-      killFirst: boot !== "missing",
-      okLog: "Boot spawned successfully",
-      errLog: "Error spawning Boot: {err}, falling back to direct Deacon check",
-    }));
-  }
-  out.push(...ensureDeacon(snap, ctx));
-  return out;
-}
-
-/**
- * The mechanical Boot triage of degraded mode. Boot's status file records
- * what really happened: a Deacon start is "start" only when a start was
- * decided (act turns it into "error" if the start fails); without tmux
- * nothing can be checked or started, which is an error.
- */
-function degradedTriage(snap: TownSnapshot, ctx: DecideContext): Action[] {
-  const out: Action[] = [{
-    kind: "log",
-    message: "Degraded mode: running mechanical Boot triage",
-  }];
-  const started = rfc3339(ctx.now);
-  const status = (
-    s: Pick<BootStatus, "last_action" | "target" | "error">,
-    startOf?: string,
-  ): Action => ({
-    kind: "bootStatus",
-    status: {
-      running: false,
-      started_at: started,
-      completed_at: started,
-      ...s,
-    },
-    ...(startOf ? { startOf } : {}),
-  });
-  if (!snap.tmuxAvailable) {
-    out.push({
-      kind: "log",
-      message:
-        "Deacon session cannot be checked or started: tmux is not available",
-      dedupeKey: "degraded-no-tmux",
-    });
-    out.push(status({
-      last_action: "error",
-      error: "tmux is not available: the Deacon cannot be checked or started",
-    }));
-    return out;
-  }
-  const state = sessionState(snap, deaconSession());
-  if (state === "unknown") {
-    const error = snap.tmuxError ?? "tmux unreadable";
-    out.push({
-      kind: "log",
-      message: `Error checking Deacon session: ${error}`,
-    });
-    out.push(status({ last_action: "error", error }));
-  } else if (state === "foreign") {
-    out.push(foreignSessionNotice(snap, deaconSession()));
-    out.push(status({
-      last_action: "error",
-      error: `session ${deaconSession()} is not this town's`,
-    }));
-  } else if (state === "missing" || state === "zombie") {
-    const ensure = ensureDeacon(snap, ctx);
-    const starts = ensure.some((a) => a.kind === "startSession");
-    if (starts) {
-      out.push({ kind: "log", message: "Deacon not running, starting..." });
-    }
-    out.push(...ensure);
-    out.push(
-      starts
-        ? status({ last_action: "start", target: "deacon" }, "deacon")
-        : status({ last_action: "nothing" }),
-    );
-  } else {
-    out.push(status({ last_action: "nothing" }));
-  }
-  return out;
-}
-
-/**
  * `checkDeaconHeartbeat`: nudge a Deacon whose heartbeat is older than 10
  * minutes; kill **and restart** one older than 30 minutes (the reference
  * only killed it), unless the daemon itself restarted it less than 15
@@ -380,97 +261,4 @@ export function decideRefineries(
   ctx: DecideContext,
 ): Action[] {
   return decideRigAgents(snap, ctx, "refinery");
-}
-
-/** Agent states of a polecat that was stopped on purpose: never resurrected. */
-export const STOPPED_POLECAT_STATES = new Set(["done", "nuked", "stopped"]);
-/** How long a `spawning` polecat is left alone. */
-export const SPAWNING_GUARD_MS = 5 * 60_000;
-
-/**
- * `checkPolecatSessionHealth`: a polecat with hooked work whose session is
- * gone (or holds no agent) is restarted with the polecat environment; a
- * failed restart mails its Witness once. Hidden directories, polecats that
- * were stopped on purpose (`done`, `nuked`, `stopped`) and recent `spawning`
- * ones are skipped.
- */
-export function decidePolecatHealth(
-  snap: TownSnapshot,
-  ctx: DecideContext,
-): Action[] {
-  if (snap.beads === null) return [];
-  const out: Action[] = [];
-  for (const rig of snap.rigs) {
-    for (const name of snap.polecats.get(rig) ?? []) {
-      const conflict = polecatSessionConflict(snap.rigs, rig, name);
-      if (conflict !== null) {
-        out.push({
-          kind: "log",
-          message: `Ignoring polecat ${rig}/${name}: ${conflict}`,
-          dedupeKey: `polecat-conflict:${rig}/${name}`,
-        });
-        continue;
-      }
-      // No git pre-sync on a crash restart: pulling with rebase onto the
-      // polecat's feature branch could leave a rebase in progress.
-      const spec = polecatSpec(specContext(snap, rig), rig, name, {
-        preSync: false,
-      });
-      const state = sessionState(snap, spec.session);
-      if (state === "healthy" || state === "unknown") continue;
-      const prefix = snap.rigPrefixes.get(rig) ?? "gt";
-      const beadId = prefix === "gt"
-        ? polecatBeadId(rig, name)
-        : `${prefix}-${rig}-polecat-${name}`;
-      const bead = snap.beads.get(beadId);
-      // The columns (from `bd show`) first: gt updates them, not the
-      // description, after a spawn; it writes the hook only there at spawn.
-      const hook = bead?.hookBead || bead?.fields.hookBead || "";
-      if (!bead || hook === "") continue;
-      const agentState = bead.agentState || bead.fields.agentState;
-      if (STOPPED_POLECAT_STATES.has(agentState)) {
-        out.push({
-          kind: "log",
-          message:
-            `Skipping crash detection for ${rig}/${name}: agent_state=${agentState}`,
-          dedupeKey: `polecat-stopped:${rig}/${name}:${agentState}`,
-        });
-        continue;
-      }
-      if (
-        agentState === "spawning" && bead.updated &&
-        ctx.now.getTime() - bead.updated.getTime() < SPAWNING_GUARD_MS
-      ) {
-        out.push({
-          kind: "log",
-          message:
-            `Polecat ${rig}/${name} is spawning; not treating it as crashed yet`,
-          dedupeKey: `polecat-spawning:${rig}/${name}`,
-        });
-        continue;
-      }
-      if (state === "foreign") {
-        out.push(foreignSessionNotice(snap, spec.session));
-        continue;
-      }
-      out.push({
-        kind: "log",
-        message:
-          `CRASH DETECTED: polecat ${rig}/${name} has hook_bead=${hook} but session ${spec.session} is dead`,
-        dedupeKey: `crash:${rig}/${name}:${sessionCreated(snap, spec.session)}`,
-      });
-      out.push(...startOrBackoff(ctx, spec, {
-        killFirst: state === "zombie",
-        okLog: `Successfully restarted crashed polecat ${rig}/${name}`,
-        errLog: `Error restarting polecat ${rig}/${name}: {err}`,
-        failureMail: {
-          to: `${rig}/witness`,
-          subject: `CRASHED_POLECAT: ${rig}/${name} restart failed`,
-          body:
-            `Polecat ${name} crashed and automatic restart failed.\n\nhook_bead: ${hook}\nrestart_error: {err}\n\nManual intervention may be required.`,
-        },
-      }));
-    }
-  }
-  return out;
 }
