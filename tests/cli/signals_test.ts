@@ -154,7 +154,7 @@ Deno.test("logs -f follows the daemon log across rotations, line for line with t
     try {
       // A rotation every ~10 heartbeats: wait for three of them, then stop
       // the daemon and let the follower read its last line.
-      assert(await waitFor(() => rotated(3), 30_000));
+      assert(await waitFor(() => rotated(3), 60_000));
       assertEquals((await runCli(["stop"], { cwd: t.town, env })).code, 0);
       assert(
         await waitFor(() => seen.includes("Daemon stopped\n"), 10_000),
