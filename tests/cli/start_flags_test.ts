@@ -83,7 +83,7 @@ Deno.test("start passes --log-max-bytes, --log-keep and --min-uptime to the daem
       await waitFor(
         async () =>
           Number((await readState(t.town))?.heartbeat_count ?? 0) >= 40,
-        30_000,
+        90_000,
       ),
     );
     const names = [...Deno.readDirSync(`${t.town}/daemon`)].map((e) => e.name)
