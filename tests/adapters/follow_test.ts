@@ -87,12 +87,12 @@ Deno.test("followFile() reads every file rotated between two polls, in order", a
       signal: ac.signal,
       lines: 1,
     });
-    assert(await waitFor(() => seen.includes("first"), 3_000));
+    assert(await waitFor(() => seen.includes("first"), 10_000));
     // Nine rotations at once, between two polls.
     const before = seen;
     for (let i = 0; i < 60; i++) log.log(`burst ${i}`);
     assert(
-      await waitFor(() => seen.includes("burst 59\n"), 3_000),
+      await waitFor(() => seen.includes("burst 59\n"), 10_000),
       seen,
     );
     assertEquals(
@@ -122,13 +122,13 @@ Deno.test("followFile() starts again from the top of a file truncated in place, 
       signal: ac.signal,
     });
     await Deno.writeTextFile(path, "one\n", { append: true });
-    assert(await waitFor(() => seen === "one\n", 3_000), seen);
+    assert(await waitFor(() => seen === "one\n", 10_000), seen);
     await Deno.truncate(path, 0);
     await Deno.writeTextFile(path, "two\n", { append: true });
-    assert(await waitFor(() => seen === "one\ntwo\n", 3_000), seen);
+    assert(await waitFor(() => seen === "one\ntwo\n", 10_000), seen);
     await Deno.remove(path);
     await Deno.writeTextFile(path, "three\n");
-    assert(await waitFor(() => seen === "one\ntwo\nthree\n", 3_000), seen);
+    assert(await waitFor(() => seen === "one\ntwo\nthree\n", 10_000), seen);
     ac.abort();
     await following;
   } finally {
@@ -150,7 +150,7 @@ Deno.test("followFile() with lines writes the last lines and then everything aft
       lines: 2,
     });
     await Deno.writeTextFile(path, "d\n", { append: true });
-    assert(await waitFor(() => seen === "b\nc\nd\n", 3_000), seen);
+    assert(await waitFor(() => seen === "b\nc\nd\n", 10_000), seen);
     ac.abort();
     await following;
   } finally {
