@@ -10,7 +10,8 @@
 
 import { createRunner } from "../adapters/process.ts";
 import { Tmux, TmuxNoServerError } from "../adapters/tmux.ts";
-import { REAP_NUDGE_MS, TmuxReaper } from "../adapters/tmux_reaper.ts";
+import { TmuxReaper } from "../adapters/tmux_reaper.ts";
+import { nudgeInterval } from "./env_settings.ts";
 import { errorMessage } from "../errors.ts";
 import {
   type SessionClosedHook,
@@ -146,16 +147,4 @@ export class TmuxWatch {
       );
     }
   }
-}
-
-/** The SIGCHLD nudge period from `GT_DAEMON_TMUX_NUDGE_MS` (0 turns it off). */
-export function nudgeInterval(value: string | undefined, log: Log): number {
-  if (value === undefined || value === "") return REAP_NUDGE_MS;
-  if (/^\d{1,7}$/.test(value)) return Number(value);
-  log.log(
-    `Warning: GT_DAEMON_TMUX_NUDGE_MS=${
-      JSON.stringify(value)
-    } is not a number of milliseconds; using ${REAP_NUDGE_MS}`,
-  );
-  return REAP_NUDGE_MS;
 }

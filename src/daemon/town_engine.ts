@@ -26,12 +26,7 @@ import { Tmux } from "../adapters/tmux.ts";
 import { errorMessage } from "../errors.ts";
 import type { Log } from "../log.ts";
 import type { AgentBead } from "../heartbeat/types.ts";
-import {
-  BackoffBook,
-  DEFAULT_BACKOFF,
-  DEFAULT_MIN_UPTIME_MS,
-  parseMinUptime,
-} from "../heartbeat/backoff.ts";
+import { BackoffBook, DEFAULT_BACKOFF } from "../heartbeat/backoff.ts";
 import {
   HEARTBEAT_CHECKS,
   LIFECYCLE_CHECKS,
@@ -51,11 +46,12 @@ import type { EngineFactory } from "../cli/run.ts";
 import type { Engine } from "./daemon.ts";
 import type { SignalQueue } from "./signal_queue.ts";
 import { TmuxWatch } from "./tmux_watch.ts";
+import { minUptimeFromEnv } from "./env_settings.ts";
 import { loadNotices, saveNotices } from "./notice_file.ts";
 import { ToolPaths } from "./tool_paths.ts";
 import { routeWakeEvents } from "./wake_routes.ts";
 
-export { nudgeInterval } from "./tmux_watch.ts";
+export { nudgeInterval } from "./env_settings.ts";
 
 /** Options for {@link createTownEngine}. */
 /** How long a crash-event pass may use the last bead listing (the default interval). */
@@ -325,21 +321,4 @@ export class TownEngine implements Engine {
   async #saveNotices(): Promise<void> {
     await saveNotices(this.#paths.notifications, this.#notices, this.#o.log);
   }
-}
-
-/** The minimum uptime from `GT_DAEMON_MIN_UPTIME` (a bad value is logged). */
-function minUptimeFromEnv(
-  env: Record<string, string | undefined>,
-  log: Log,
-): number {
-  const text = env.GT_DAEMON_MIN_UPTIME;
-  if (text === undefined || text === "") return DEFAULT_MIN_UPTIME_MS;
-  const ms = parseMinUptime(text);
-  if (ms !== null) return ms;
-  log.log(
-    `Warning: GT_DAEMON_MIN_UPTIME=${
-      JSON.stringify(text)
-    } is not a duration such as "10s"; using 10s`,
-  );
-  return DEFAULT_MIN_UPTIME_MS;
 }
