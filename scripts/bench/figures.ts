@@ -74,7 +74,7 @@ export function restartSpec(r: BenchResults): TopLevelSpec | null {
       color: {
         field: "series",
         type: "nominal",
-        legend: { orient: "bottom", columns: 1 },
+        legend: { orient: "bottom", columns: 1, labelLimit: 500 },
       },
     },
   };
@@ -111,7 +111,7 @@ export function idleSpec(r: BenchResults): TopLevelSpec | null {
       color: {
         field: "series",
         type: "nominal",
-        legend: { orient: "bottom", columns: 2 },
+        legend: { orient: "bottom", columns: 2, labelLimit: 500 },
       },
     },
   };
@@ -149,7 +149,11 @@ export function chaosSpec(r: BenchResults): TopLevelSpec | null {
         title: "agents up (%)",
         scale: { zero: false },
       },
-      color: { field: "series", type: "nominal", legend: { orient: "bottom" } },
+      color: {
+        field: "series",
+        type: "nominal",
+        legend: { orient: "bottom", labelLimit: 500 },
+      },
     },
   };
 }
