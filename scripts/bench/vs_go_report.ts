@@ -146,6 +146,18 @@ export function sideRows(r: BenchResults): SideRow[] {
       ours: fmtPct(c.ours.availability * 100, 3),
       ratio: "",
       how: "ours measured; Go model",
+      goal: "≥ 99.5 % (ours)",
+      ok: c.ours.availability >= 0.995,
+    });
+    const d = c.ours.doubleStarts;
+    add({
+      measure: "double starts under chaos (tmux / process)",
+      go: "",
+      ours: `${d.tmux} / ${d.process}`,
+      ratio: "",
+      how: "measured",
+      goal: "0",
+      ok: d.tmux + d.process === 0,
     });
   }
   const i = v.idle;
