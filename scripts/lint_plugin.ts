@@ -10,7 +10,7 @@
  * Rule `no-clock-outside-edge`: time and timers (`Date.now`,
  * `setTimeout`, `setInterval`, also through `globalThis`) belong to the
  * clock adapter (`src/adapters/clock.ts`) and the daemon loop
- * (`src/daemon/daemon.ts`, `src/daemon/signal_queue.ts`); everything else
+ * (`src/daemon/loop.ts`, `src/daemon/signal_queue.ts`); everything else
  * takes a `Clock`, so tests can drive time.
  *
  * Files under `tests/` and `scripts/` are exempt from both.
@@ -21,7 +21,7 @@
 /** Files that may read the clock and set timers directly. */
 export const CLOCK_FILES: readonly string[] = [
   "src/adapters/clock.ts",
-  "src/daemon/daemon.ts",
+  "src/daemon/loop.ts",
   "src/daemon/signal_queue.ts",
 ];
 

@@ -18,11 +18,9 @@ import {
 import { probeLock, tryLockFile } from "../adapters/lock.ts";
 import {
   type DaemonSignal,
-  memoryUsage,
   onSignals,
   ownPid,
   pidCmdline,
-  sleep,
 } from "../adapters/os.ts";
 import { errorMessage } from "../errors.ts";
 import { goDuration } from "../gotime.ts";
@@ -31,7 +29,10 @@ import { townPaths } from "../town/paths.ts";
 import { runtimeWarning, VERSION } from "../version.ts";
 import { LockKeeper } from "./lock_keeper.ts";
 import { SignalQueue } from "./signal_queue.ts";
-import { type DaemonState, decodeState, encodeState } from "./state.ts";
+import { loop } from "./loop.ts";
+import { applyExtras, readState, saveState } from "./state_file.ts";
+
+import { type DaemonState } from "./state.ts";
 
 /** The work the loop drives; the heartbeat checks live behind it. */
 export interface Engine {
@@ -96,9 +97,6 @@ const SIGNAL_NAMES: Record<DaemonSignal, string> = {
  * to restart a 240-agent town, far below "never".
  */
 export const DEFAULT_HEARTBEAT_DEADLINE_MS = 5 * 60_000;
-
-/** How long a stop waits for in-flight work to unwind after aborting it. */
-const UNWIND_MS = 1_000;
 
 /** Runs the daemon until a stop signal; resolves with the exit outcome. */
 export async function runDaemon(opts: RunDaemonOptions): Promise<RunOutcome> {
@@ -250,180 +248,6 @@ export async function runDaemon(opts: RunDaemonOptions): Promise<RunOutcome> {
     keeper.release();
   }
   return { code: 0 };
-}
-
-/** The daemon's own warnings, kept when the engine's change. */
-const ownWarnings = new WeakMap<DaemonState, string[]>();
-
-/**
- * Copies what the engine persists into the state; the engine's `warnings`
- * (a missing agent command) follow the daemon's own.
- */
-function applyExtras(state: DaemonState, engine: Engine): void {
-  const { warnings, ...rest } = engine.stateExtras?.() ?? {};
-  Object.assign(state, rest);
-  if (!ownWarnings.has(state)) ownWarnings.set(state, state.warnings ?? []);
-  state.warnings = [...ownWarnings.get(state)!, ...(warnings ?? [])];
-}
-
-interface LoopCtx {
-  queue: SignalQueue;
-  aborter: AbortController;
-  log: Log;
-  intervalMs: number;
-  deadlineMs: number;
-  statePath: string;
-  /** Re-creates a removed daemon directory. */
-  recreate: () => Promise<void>;
-}
-
-async function loop(engine: Engine, state: DaemonState, ctx: LoopCtx) {
-  const { queue, aborter, log } = ctx;
-  let due = Date.now();
-  /** True while a heartbeat that overran its deadline has not finished. */
-  let overrunning = false;
-  let skipLogged = false;
-  const guarded = async (
-    what: string,
-    work: Promise<void>,
-    deadlineMs?: number,
-  ): Promise<boolean> => {
-    const done = work.then(
-      () => {},
-      (err) => {
-        if (!aborter.signal.aborted) {
-          log.log(`Error: ${what} failed: ${errorMessage(err)}`);
-        }
-      },
-    );
-    // A stop aborts in-flight subprocesses; give them a moment to unwind.
-    let onAbort = () => {};
-    const stopped = new Promise<void>((resolve) => {
-      onAbort = () => resolve();
-      if (aborter.signal.aborted) return resolve();
-      aborter.signal.addEventListener("abort", onAbort, { once: true });
-    });
-    const late = new AbortController();
-    let finished = false;
-    try {
-      await Promise.race([
-        done.then(() => (finished = true)),
-        stopped.then(() => Promise.race([done, sleep(UNWIND_MS)])),
-        ...(deadlineMs === undefined ? [] : [sleep(deadlineMs, late.signal)]),
-      ]);
-    } finally {
-      late.abort();
-      // One listener per pass on a signal that lives as long as the daemon
-      // would otherwise pile up.
-      aborter.signal.removeEventListener("abort", onAbort);
-    }
-    return finished || aborter.signal.aborted;
-  };
-  // What the engine persists (restart backoff) is saved after an event or
-  // lifecycle pass too, when it changed, so `status` shows it at once.
-  let savedExtras = "";
-  const saveExtras = async () => {
-    const extras = engine.stateExtras?.();
-    const text = JSON.stringify(extras ?? {});
-    if (extras === undefined || text === savedExtras) return;
-    savedExtras = text;
-    applyExtras(state, engine);
-    await saveState(ctx.statePath, state, log, "Warning: failed to save state");
-  };
-  while (!queue.stopping) {
-    let event = queue.take();
-    if (event === null && Date.now() >= due) event = "heartbeat";
-    if (event === null) {
-      await queue.wait(due - Date.now());
-      continue;
-    }
-    if (event === "stop") break;
-    if (event === "lifecycle") {
-      await guarded("lifecycle processing", engine.lifecycle(aborter.signal));
-      await saveExtras();
-      continue;
-    }
-    if (event === "events") {
-      await guarded("event handling", engine.events(aborter.signal));
-      await saveExtras();
-      continue;
-    }
-    if (overrunning) {
-      // Two heartbeats never act at once: wait for the late one.
-      if (!skipLogged) {
-        log.log("Heartbeat skipped: the previous one has not finished");
-        skipLogged = true;
-      }
-      due = Date.now() + ctx.intervalMs;
-      continue;
-    }
-    log.log("Heartbeat starting (recovery-focused)");
-    const started = Date.now();
-    const work = engine.heartbeat(aborter.signal);
-    if (!(await guarded("heartbeat", work, ctx.deadlineMs))) {
-      log.log(
-        `Error: heartbeat overran its deadline of ${
-          goDuration(ctx.deadlineMs)
-        }; serving signals and events while it finishes`,
-      );
-      overrunning = true;
-      work.then(() => {}, () => {}).then(() => {
-        overrunning = false;
-        skipLogged = false;
-        log.log(
-          `Overrunning heartbeat finished after ${
-            goDuration(Date.now() - started)
-          }`,
-        );
-      });
-      due = Date.now() + ctx.intervalMs;
-      continue;
-    }
-    if (queue.stopping) break;
-    state.lastHeartbeat = new Date();
-    state.heartbeatCount++;
-    state.memory = memoryUsage();
-    savedExtras = JSON.stringify(engine.stateExtras?.() ?? {});
-    applyExtras(state, engine);
-    try {
-      await ctx.recreate();
-    } catch (err) {
-      log.log(
-        `Warning: cannot re-create the daemon directory: ${errorMessage(err)}`,
-      );
-    }
-    if (queue.stopping) break;
-    await saveState(ctx.statePath, state, log, "Warning: failed to save state");
-    log.log(`Heartbeat complete (#${state.heartbeatCount})`);
-    due = Date.now() + ctx.intervalMs;
-  }
-}
-
-/** Reads the last saved state; an unreadable file is logged (and later replaced). */
-export async function readState(
-  path: string,
-  log: Log,
-): Promise<DaemonState | null> {
-  try {
-    return decodeState(await realFs.readText(path, 1024 * 1024));
-  } catch (err) {
-    log.log(`Warning: replacing unreadable state file: ${errorMessage(err)}`);
-    return null;
-  }
-}
-
-/** Saves `state`; a failure is logged with `prefix`. */
-export async function saveState(
-  path: string,
-  state: DaemonState,
-  log: Log,
-  prefix: string,
-): Promise<void> {
-  try {
-    await realFs.writeAtomic(path, encodeState(state), 0o644);
-  } catch (err) {
-    log.log(`${prefix}: ${errorMessage(err)}`);
-  }
 }
 
 /**

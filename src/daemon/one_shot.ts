@@ -15,7 +15,7 @@ import { AppError } from "../errors.ts";
 import type { HeartbeatRunner } from "../cli/control.ts";
 import { formatLogLine, type Log } from "../log.ts";
 import { townPaths } from "../town/paths.ts";
-import { readState } from "./daemon.ts";
+import { readState } from "./state_file.ts";
 import { SignalQueue } from "./signal_queue.ts";
 import { emptyState, encodeState } from "./state.ts";
 import { createTownEngine } from "./town_engine.ts";

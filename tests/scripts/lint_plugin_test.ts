@@ -124,7 +124,7 @@ Deno.test("no-clock-outside-edge reports clock reads and timers outside the cloc
   for (
     const file of [
       "src/adapters/clock.ts",
-      "src/daemon/daemon.ts",
+      "src/daemon/loop.ts",
       "src/daemon/signal_queue.ts",
       "tests/heartbeat/tick_test.ts",
       "scripts/bench.ts",
