@@ -14,7 +14,6 @@ import type { Fs } from "../adapters/fs.ts";
 import type { Mail } from "../adapters/mail.ts";
 import type { TmuxCore } from "../adapters/tmux_core.ts";
 import { CommandNotFoundError, errorMessage } from "../errors.ts";
-import { parseRfc3339 } from "../gotime.ts";
 import { validateName } from "../town/names.ts";
 import { rigPaths, townPaths } from "../town/paths.ts";
 import { parsePending } from "../town/pending.ts";
@@ -31,6 +30,7 @@ import {
   unlistedDown,
 } from "./observe_beads.ts";
 import { readRoleConfigs } from "./observe_roles.ts";
+import { parseHeartbeat, parseRoutes } from "../town/town_files.ts";
 import { captureSpawnScreens } from "./observe_spawns.ts";
 import { GUPP_TIMEOUT_MS, polecatOfBead } from "./decide/recovery.ts";
 import { sessionState } from "./decide/sessions.ts";
@@ -325,43 +325,5 @@ function missingCommands(
   };
   check("", townArgv);
   for (const [rig, argv] of rigArgv) check(rig, argv);
-  return out;
-}
-
-/** The timestamp of `deacon/heartbeat.json`; null when missing or unreadable. */
-export function parseHeartbeat(text: string | null): Date | null {
-  if (text === null) return null;
-  try {
-    const raw = JSON.parse(text);
-    return parseRfc3339(raw?.timestamp);
-  } catch {
-    return null;
-  }
-}
-
-/**
- * Bead id prefixes per rig from `.beads/routes.jsonl` (`{prefix, path}` per
- * line; the first route whose path's first segment is the rig wins; a
- * trailing `-` is dropped).
- */
-export function parseRoutes(text: string | null): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const line of (text ?? "").split("\n")) {
-    if (line.trim() === "") continue;
-    try {
-      const r = JSON.parse(line);
-      if (typeof r?.prefix !== "string" || typeof r?.path !== "string") {
-        continue;
-      }
-      const prefix = r.prefix.replace(/-$/, "");
-      const rig = r.path.split("/")[0] ?? "";
-      if (!/^[A-Za-z0-9]{1,8}$/.test(prefix) || rig === "" || out.has(rig)) {
-        continue;
-      }
-      out.set(rig, prefix);
-    } catch {
-      // a bad line is skipped
-    }
-  }
   return out;
 }
