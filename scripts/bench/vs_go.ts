@@ -44,6 +44,8 @@ export interface VsGoResults {
   status: VsGoStatus | null;
   idle: VsGoIdle | null;
   chaos: { ours: ChaosResult; goModel: ChaosModel; goModelRuns: number } | null;
+  /** Parts that failed, with the error; the others still ran. */
+  failed: string[];
 }
 
 /** Options for {@link benchVsGo}. */
@@ -103,99 +105,120 @@ export async function benchVsGo(
     status: null,
     idle: null,
     chaos: null,
+    failed: [],
   };
   const p = (part: VsGoPart) => o.parts.includes(part);
+  // One part failing (a tool timing out under load) must not lose the rest.
+  const guard = async (part: string, fn: () => Promise<void>) => {
+    try {
+      await fn();
+    } catch (err) {
+      const msg = `${part}: ${err instanceof Error ? err.message : err}`;
+      r.failed.push(msg);
+      o.progress(`vs-go ${msg}`);
+    }
+  };
   if (p("heartbeat")) {
     for (const size of o.sizes) {
-      r.heartbeat.push(
-        await benchVsGoHeartbeat({
-          ...size,
-          // The reference's heartbeat of a 20×10 town takes minutes.
-          runs: size.rigs * size.polecatsPerRig > 50 ? 1 : o.heartbeatRuns,
-          tools,
-          progress: o.progress,
-        }),
-      );
+      await guard(`heartbeat ${size.rigs}×${size.polecatsPerRig}`, async () => {
+        r.heartbeat.push(
+          await benchVsGoHeartbeat({
+            ...size,
+            // The reference's heartbeat of a 20×10 town takes minutes.
+            runs: size.rigs * size.polecatsPerRig > 50 ? 1 : o.heartbeatRuns,
+            tools,
+            progress: o.progress,
+          }),
+        );
+      });
     }
   }
   if (p("restart")) {
-    r.restart = await benchVsGoRestart({
-      rigs: 5,
-      polecatsPerRig: 10,
-      kills: o.kills,
-      goKills: o.goKills,
-      capMs: o.capMs,
-      gapMs: o.gapMs,
-      seed: o.seed,
-      tools,
-      progress: o.progress,
+    await guard("restart", async () => {
+      r.restart = await benchVsGoRestart({
+        rigs: 5,
+        polecatsPerRig: 10,
+        kills: o.kills,
+        goKills: o.goKills,
+        capMs: o.capMs,
+        gapMs: o.gapMs,
+        seed: o.seed,
+        tools,
+        progress: o.progress,
+      });
     });
   }
   if (p("status")) {
-    r.status = await benchVsGoStatus({
-      runs: o.statusRuns,
-      tools,
-      progress: o.progress,
+    await guard("status", async () => {
+      r.status = await benchVsGoStatus({
+        runs: o.statusRuns,
+        tools,
+        progress: o.progress,
+      });
     });
   }
   if (p("chaos")) {
-    const ours = await benchChaos({
-      rigs: 5,
-      polecatsPerRig: 10,
-      seconds: o.chaosSeconds,
-      interval: "3m",
-      intervalMs: 180_000,
-      meanGapMs: o.chaosGapMs,
-      mix: o.chaosMix,
-      hangMs: o.hangMs,
-      daemonEnv: {},
-      seed: o.seed,
-      progress: o.progress,
-      makeTown: () =>
-        createRealTown({
-          rigs: 5,
-          polecatsPerRig: 10,
-          tools,
-          progress: o.progress,
-        }),
-    });
-    const agents: ModelAgent[] = [{ name: "deacon", kind: "deacon" }];
-    for (let i = 1; i <= 5; i++) {
-      const rig = `r${String(i).padStart(2, "0")}`;
-      agents.push({ name: `${rig}-w`, kind: "witness" }, {
-        name: `${rig}-r`,
-        kind: "refinery",
-      });
-      for (let j = 1; j <= 10; j++) {
-        agents.push({
-          name: `${rig}-${j}`,
-          kind: i === 1 ? "polecat" : "polecat-unreachable",
-        });
-      }
-    }
-    const runs = 2_000;
-    r.chaos = {
-      ours,
-      goModel: modelGoAvailability({
-        agents,
+    await guard("chaos", async () => {
+      const ours = await benchChaos({
+        rigs: 5,
+        polecatsPerRig: 10,
         seconds: o.chaosSeconds,
+        interval: "3m",
+        intervalMs: 180_000,
         meanGapMs: o.chaosGapMs,
         mix: o.chaosMix,
-        intervalMs: 180_000,
-        restartMs: r.restart?.go.fromHeartbeatMs ?? [],
-        runs,
+        hangMs: o.hangMs,
+        daemonEnv: {},
         seed: o.seed,
-      }),
-      goModelRuns: runs,
-    };
+        progress: o.progress,
+        makeTown: () =>
+          createRealTown({
+            rigs: 5,
+            polecatsPerRig: 10,
+            tools,
+            progress: o.progress,
+          }),
+      });
+      const agents: ModelAgent[] = [{ name: "deacon", kind: "deacon" }];
+      for (let i = 1; i <= 5; i++) {
+        const rig = `r${String(i).padStart(2, "0")}`;
+        agents.push({ name: `${rig}-w`, kind: "witness" }, {
+          name: `${rig}-r`,
+          kind: "refinery",
+        });
+        for (let j = 1; j <= 10; j++) {
+          agents.push({
+            name: `${rig}-${j}`,
+            kind: i === 1 ? "polecat" : "polecat-unreachable",
+          });
+        }
+      }
+      const runs = 2_000;
+      r.chaos = {
+        ours,
+        goModel: modelGoAvailability({
+          agents,
+          seconds: o.chaosSeconds,
+          meanGapMs: o.chaosGapMs,
+          mix: o.chaosMix,
+          intervalMs: 180_000,
+          restartMs: r.restart?.go.fromHeartbeatMs ?? [],
+          runs,
+          seed: o.seed,
+        }),
+        goModelRuns: runs,
+      };
+    });
   }
   if (p("idle")) {
-    r.idle = await benchVsGoIdle({
-      minSeconds: o.idleSeconds,
-      ticks: o.idleTicks,
-      sampleMs: 2_000,
-      tools,
-      progress: o.progress,
+    await guard("idle", async () => {
+      r.idle = await benchVsGoIdle({
+        minSeconds: o.idleSeconds,
+        ticks: o.idleTicks,
+        sampleMs: 2_000,
+        tools,
+        progress: o.progress,
+      });
     });
   }
   return r;

@@ -244,5 +244,6 @@ export function renderSideTable(r: BenchResults): string {
         x.ok === null ? "" : x.ok ? "yes" : "NO",
       ]),
     ),
+    ...(r.vsGo!.failed ?? []).map((f) => `failed: ${f}`),
   ].join("\n");
 }

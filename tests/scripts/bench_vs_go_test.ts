@@ -165,6 +165,7 @@ function sample(): BenchResults {
       },
       idle: null,
       chaos: null,
+      failed: ["idle: the 50 ms daemon exited"],
     },
   };
 }
@@ -181,7 +182,9 @@ Deno.test("sideRows() puts both daemons, the ratio and the goals in one table", 
   assertEquals(restart?.ok, false);
   const status = rows.find((r) => r.measure.startsWith("status over"));
   assertEquals([status?.ours, status?.ok], ["1.25×", true]);
-  assert(renderSideTable(sample()).includes("gt daemon (Go)"));
+  const table = renderSideTable(sample());
+  assert(table.includes("gt daemon (Go)"));
+  assert(table.endsWith("failed: idle: the 50 ms daemon exited"), table);
   const skipped: BenchResults = { ...sample(), vsGoSkipped: "no gt" };
   delete skipped.vsGo;
   assertEquals(
