@@ -66,6 +66,11 @@ export async function benchVsGoStatus(o: {
           cwd: REPO,
           env: ours.env,
         },
+        {
+          argv: [Deno.execPath(), "run", "-A", builtins],
+          cwd: REPO,
+          env: ours.env,
+        },
       ];
     const time = async (i: number) => {
       const c = cmds[i]!;
