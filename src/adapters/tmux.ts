@@ -34,12 +34,14 @@
  * @module
  */
 
-import { CommandAbortedError } from "../errors.ts";
+import { CommandAbortedError, errorMessage } from "../errors.ts";
 import { hasClaudePrompt, sessionConfigSteps } from "./tmux_config.ts";
 import { POLL_INTERVAL_MS, TmuxCore } from "./tmux_core.ts";
+import { pidOf } from "./tmux_panes.ts";
 import {
   isSessionGone,
   TmuxError,
+  TmuxNoServerError,
   TmuxWaitTimeoutError,
 } from "./tmux_errors.ts";
 
@@ -57,6 +59,42 @@ export const BYPASS_MARKER = "Bypass Permissions mode";
 
 /** tmux operations, with exact-match targets and a timeout on every call. */
 export class Tmux extends TmuxCore {
+  /** Types `text` literally, waits `debounceMs`, then presses Enter. */
+  async sendKeys(s: string, text: string, debounceMs = 100): Promise<void> {
+    await this.run(["send-keys", "-t", `=${s}:`, "-l", "--", text]);
+    if (debounceMs > 0) await this.sleep(debounceMs);
+    await this.run(["send-keys", "-t", `=${s}:`, "Enter"]);
+  }
+
+  /** Sends named keys (`C-c`, `Down`, …) with no Enter added. */
+  async sendKeysRaw(s: string, ...keys: string[]): Promise<void> {
+    await this.run(["send-keys", "-t", `=${s}:`, ...keys]);
+  }
+
+  /**
+   * Types `message`, waits 500 ms, then presses Enter, trying up to 3 times
+   * 200 ms apart (`NudgeSession`).
+   */
+  async nudge(s: string, message: string): Promise<void> {
+    await this.run(["send-keys", "-t", `=${s}:`, "-l", "--", message]);
+    await this.sleep(500);
+    let last: unknown;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      if (attempt > 0) await this.sleep(200);
+      try {
+        await this.run(["send-keys", "-t", `=${s}:`, "Enter"]);
+        return;
+      } catch (err) {
+        if (err instanceof CommandAbortedError) throw err;
+        last = err;
+      }
+    }
+    throw new TmuxError(
+      `failed to send Enter after 3 attempts: ${errorMessage(last)}`,
+      { cause: last },
+    );
+  }
+
   /**
    * Polls every 100 ms until a pane of the session runs a command that
    * `isAgent` accepts. Fails at once when the session is gone or every pane
@@ -136,5 +174,54 @@ export class Tmux extends TmuxCore {
       st.calls
     );
     await this.runSequence(calls);
+  }
+
+  /** Installs the session's `pane-died` hook (see {@link crashHookCommand}). */
+  async setPaneDiedHook(s: string, hookCommand: string): Promise<void> {
+    await this.run(["set-hook", "-t", `=${s}:`, "pane-died", hookCommand]);
+  }
+
+  /**
+   * Sets one entry of a global hook array (`set-hook -g name[index] cmd`),
+   * leaving the server's other entries of that hook alone, and returns the
+   * server's PID (`display-message -p '#{pid}'` in the same call), or null
+   * when tmux printed none.
+   */
+  async setGlobalHook(
+    name: string,
+    index: number,
+    hookCommand: string,
+  ): Promise<number | null> {
+    const out = await this.runSequence([
+      ["set-hook", "-g", `${name}[${index}]`, hookCommand],
+      ["display-message", "-p", "#{pid}"],
+    ]);
+    return pidOf(out);
+  }
+
+  /** The server's PID (`display-message -p '#{pid}'`), or null. */
+  async serverPid(): Promise<number | null> {
+    const out = await this.run(["display-message", "-p", "#{pid}"]);
+    return pidOf(out);
+  }
+
+  /** Removes one entry of a global hook array; no server counts as success. */
+  async unsetGlobalHook(name: string, index: number): Promise<void> {
+    try {
+      await this.run(["set-hook", "-gu", `${name}[${index}]`]);
+    } catch (err) {
+      if (err instanceof TmuxNoServerError) return;
+      throw err;
+    }
+  }
+
+  /** Stops the tmux server; no server counts as success. */
+  async killServer(): Promise<void> {
+    try {
+      await this.run(["kill-server"]);
+    } catch (err) {
+      if (err instanceof TmuxNoServerError) return;
+      throw err;
+    }
   }
 }

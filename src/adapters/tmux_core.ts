@@ -1,30 +1,38 @@
 /**
  * The single-call tmux operations behind {@link Tmux} (see `tmux.ts` for the
  * CLI contract): each is one `tmux` invocation through the runner, with an
- * exact-match target and a timeout; `nudge` and `sendKeys` are short fixed
- * sequences.
+ * exact-match target and a timeout. Reading `list-panes` output is in
+ * `tmux_panes.ts`; typing into panes, waits and server-wide hooks are in
+ * `tmux.ts`.
  *
  * @module
  */
 
 import { systemClock } from "./clock.ts";
 import { CommandAbortedError, errorMessage } from "../errors.ts";
-import type { PaneInfo, PaneOwner } from "../heartbeat/types.ts";
+import type { PaneInfo } from "../heartbeat/types.ts";
 import type { Runner } from "./process.ts";
 import {
   commandSequence,
   escapeArg,
   formatLiteral,
   ownerFormat,
-  parseOwner,
   TOWN_TAG_OPTION,
 } from "./tmux_args.ts";
+import {
+  paneFormat,
+  parsePaneList,
+  parseSessionPanes,
+  type SessionPane,
+} from "./tmux_panes.ts";
 import {
   classifyTmuxError,
   isSessionGone,
   TmuxError,
   TmuxNoServerError,
 } from "./tmux_errors.ts";
+
+export type { SessionPane } from "./tmux_panes.ts";
 
 /** Options of {@link Tmux}. */
 export interface TmuxOptions {
@@ -50,43 +58,6 @@ export const TMUX_CALL_TIMEOUT_MS = 10_000;
 /** Poll period of the waits for a pane command. */
 export const POLL_INTERVAL_MS = 100;
 
-// Fields are joined with ":", which tmux never allows in a session name
-// (it turns ":" and "." into "_"), and the one free-text field, the pane
-// command, comes last. Tabs would be safer to read, but tmux prints a tab as
-// "_" when no UTF-8 locale is set (cron, launchd, `env -i`). The owner field
-// is one digit computed by tmux (`-` when no town is known).
-function paneFormat(owner: string): string {
-  return [
-    "#{session_name}",
-    "#{pane_id}",
-    "#{pane_pid}",
-    "#{pane_dead}",
-    "#{session_created}",
-    "#{pid}",
-    owner,
-    "#{pane_current_command}",
-  ].join(":");
-}
-
-/** A PID as tmux prints `#{pid}` or `#{pane_pid}`, or null. */
-function pidOf(text: string): number | null {
-  return /^[1-9]\d{0,9}$/.test(text) ? Number(text) : null;
-}
-
-/** Splits `line` at the first `n - 1` colons into `n` fields, or null. */
-function fields(line: string, n: number): string[] | null {
-  const out: string[] = [];
-  let rest = line;
-  for (let i = 1; i < n; i++) {
-    const at = rest.indexOf(":");
-    if (at < 0) return null;
-    out.push(rest.slice(0, at));
-    rest = rest.slice(at + 1);
-  }
-  out.push(rest);
-  return out;
-}
-
 /** Options of {@link Tmux.newSession}. */
 export interface NewSessionOptions {
   /** Working directory of the first pane (`-c`). */
@@ -104,14 +75,6 @@ export interface NewSessionOptions {
    * server the session lives on has it before anything can close it.
    */
   sessionClosedHook?: { index: number; command: string };
-}
-
-/** One pane of a session, as {@link TmuxCore.panes} reports it. */
-export interface SessionPane {
-  dead: boolean;
-  command: string;
-  /** Whose the session is; absent when no town is known. */
-  owner?: PaneOwner;
 }
 
 /** The single-call tmux operations; {@link Tmux} adds the composite ones. */
@@ -297,42 +260,6 @@ export class TmuxCore {
     await this.run(["set-environment", "-t", `=${s}`, key, value]);
   }
 
-  /** Types `text` literally, waits `debounceMs`, then presses Enter. */
-  async sendKeys(s: string, text: string, debounceMs = 100): Promise<void> {
-    await this.run(["send-keys", "-t", `=${s}:`, "-l", "--", text]);
-    if (debounceMs > 0) await this.sleep(debounceMs);
-    await this.run(["send-keys", "-t", `=${s}:`, "Enter"]);
-  }
-
-  /** Sends named keys (`C-c`, `Down`, …) with no Enter added. */
-  async sendKeysRaw(s: string, ...keys: string[]): Promise<void> {
-    await this.run(["send-keys", "-t", `=${s}:`, ...keys]);
-  }
-
-  /**
-   * Types `message`, waits 500 ms, then presses Enter, trying up to 3 times
-   * 200 ms apart (`NudgeSession`).
-   */
-  async nudge(s: string, message: string): Promise<void> {
-    await this.run(["send-keys", "-t", `=${s}:`, "-l", "--", message]);
-    await this.sleep(500);
-    let last: unknown;
-    for (let attempt = 0; attempt < 3; attempt++) {
-      if (attempt > 0) await this.sleep(200);
-      try {
-        await this.run(["send-keys", "-t", `=${s}:`, "Enter"]);
-        return;
-      } catch (err) {
-        if (err instanceof CommandAbortedError) throw err;
-        last = err;
-      }
-    }
-    throw new TmuxError(
-      `failed to send Enter after 3 attempts: ${errorMessage(last)}`,
-      { cause: last },
-    );
-  }
-
   /** `pane_current_command` of each pane in the session's current window. */
   async paneCommands(s: string): Promise<string[]> {
     const out = await this.run([
@@ -357,14 +284,7 @@ export class TmuxCore {
       "-F",
       `#{pane_dead}:${this.#owner}:#{pane_current_command}`,
     ]);
-    if (out === "") return [];
-    return out.split("\n").map((line) => {
-      const [dead = "", owner = "", command = ""] = fields(line, 3) ?? [];
-      const pane: SessionPane = { dead: dead === "1", command };
-      const o = parseOwner(owner);
-      if (o !== undefined) pane.owner = o;
-      return pane;
-    });
+    return parseSessionPanes(out);
   }
 
   /** Every pane on the server by session, in one call; empty with no server. */
@@ -376,46 +296,7 @@ export class TmuxCore {
       if (err instanceof TmuxNoServerError) return new Map();
       throw err;
     }
-    const panes = new Map<string, PaneInfo[]>();
-    for (const line of out.split("\n")) {
-      const f = fields(line, 8);
-      if (f === null || !/^%\d+$/.test(f[1] ?? "")) continue;
-      const [
-        session = "",
-        paneId = "",
-        pid = "",
-        dead = "",
-        created = "",
-        serverPid = "",
-        owner = "",
-        command = "",
-      ] = f;
-      const info: PaneInfo = {
-        session,
-        paneId,
-        pid: Number.parseInt(pid, 10) || 0,
-        command,
-        dead: dead === "1",
-        created: Number.parseInt(created, 10) || 0,
-      };
-      const server = pidOf(serverPid);
-      if (server !== null) info.serverPid = server;
-      const o = parseOwner(owner);
-      if (o !== undefined) info.owner = o;
-      const list = panes.get(session);
-      if (list) list.push(info);
-      else panes.set(session, [info]);
-    }
-    // Output with no pane line in it is not an empty server: say so.
-    if (panes.size === 0 && out !== "") {
-      throw new TmuxError(
-        `tmux list-panes: unexpected output: ${
-          JSON.stringify(out.slice(0, 60))
-        }`,
-        { subcommand: "list-panes" },
-      );
-    }
-    return panes;
+    return parsePaneList(out);
   }
 
   /** Names of all sessions; empty with no server. */
@@ -439,54 +320,5 @@ export class TmuxCore {
       "-S",
       `-${lines}`,
     ]);
-  }
-
-  /** Installs the session's `pane-died` hook (see {@link crashHookCommand}). */
-  async setPaneDiedHook(s: string, hookCommand: string): Promise<void> {
-    await this.run(["set-hook", "-t", `=${s}:`, "pane-died", hookCommand]);
-  }
-
-  /**
-   * Sets one entry of a global hook array (`set-hook -g name[index] cmd`),
-   * leaving the server's other entries of that hook alone, and returns the
-   * server's PID (`display-message -p '#{pid}'` in the same call), or null
-   * when tmux printed none.
-   */
-  async setGlobalHook(
-    name: string,
-    index: number,
-    hookCommand: string,
-  ): Promise<number | null> {
-    const out = await this.runSequence([
-      ["set-hook", "-g", `${name}[${index}]`, hookCommand],
-      ["display-message", "-p", "#{pid}"],
-    ]);
-    return pidOf(out);
-  }
-
-  /** The server's PID (`display-message -p '#{pid}'`), or null. */
-  async serverPid(): Promise<number | null> {
-    const out = await this.run(["display-message", "-p", "#{pid}"]);
-    return pidOf(out);
-  }
-
-  /** Removes one entry of a global hook array; no server counts as success. */
-  async unsetGlobalHook(name: string, index: number): Promise<void> {
-    try {
-      await this.run(["set-hook", "-gu", `${name}[${index}]`]);
-    } catch (err) {
-      if (err instanceof TmuxNoServerError) return;
-      throw err;
-    }
-  }
-
-  /** Stops the tmux server; no server counts as success. */
-  async killServer(): Promise<void> {
-    try {
-      await this.run(["kill-server"]);
-    } catch (err) {
-      if (err instanceof TmuxNoServerError) return;
-      throw err;
-    }
   }
 }
