@@ -40,7 +40,13 @@ Deno.test("killed agents and killed sessions come back long before the heartbeat
       workingPolecat("gastown", "Toast"),
     ]);
     // The daemon starts the agents itself, so every session has its hook.
-    assertEquals((await h.cli(["start", "--interval", "10m"])).code, 0);
+    // With a minimum uptime of 0 every death is a healthy one: no restart
+    // backoff, so no backoff wake-up re-checks the sessions and could hide
+    // a missing hook.
+    assertEquals(
+      (await h.cli(["start", "--interval", "10m", "--min-uptime", "0s"])).code,
+      0,
+    );
     const up = async (s: string) => (await liveAgentPid(h, s)) > 0;
     assert(
       await waitFor(
@@ -63,10 +69,7 @@ Deno.test("killed agents and killed sessions come back long before the heartbeat
       await h.log(),
     );
 
-    // The agent process dies: its pane's hook wakes the daemon. First let
-    // the cold start's restart backoff (1 s) run out: its wake-up re-checks
-    // every session and would hide a missing hook.
-    await new Promise((r) => setTimeout(r, 1_500));
+    // The agent process dies: its pane's hook wakes the daemon.
     const first = await liveAgentPid(h, POLECAT);
     Deno.kill(first, "SIGKILL");
     assert(
@@ -85,9 +88,6 @@ Deno.test("killed agents and killed sessions come back long before the heartbeat
     );
 
     // The whole session is killed: no pane hook runs, the global one does.
-    // First let the polecat's restart backoff (2 s) run out: its wake-up
-    // re-checks every session and would hide a missing hook.
-    await new Promise((r) => setTimeout(r, 2_500));
     const before = (await h.sessions()).get("gt-gastown-witness")?.id;
     await h.tmux(["kill-session", "-t", "=gt-gastown-witness"]);
     assert(
