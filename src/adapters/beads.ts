@@ -41,8 +41,7 @@
 import { dirname, join } from "node:path";
 import { AppError, CommandNotFoundError } from "../errors.ts";
 import type { AgentBead } from "../heartbeat/types.ts";
-import { parseRfc3339 } from "../gotime.ts";
-import { parseAgentFields, parseRoleConfig } from "../town/bead_text.ts";
+import { parseRoleConfig } from "../town/bead_text.ts";
 import type { RoleConfig } from "../town/bead_text.ts";
 import type { Runner, RunResult } from "./process.ts";
 import {
@@ -55,8 +54,8 @@ import {
   parseJsonOutput,
   runCli,
   runJsonArray,
-  stringFields,
 } from "./cli_output.ts";
+import { isBeadId, toAgentBead } from "./bead_json.ts";
 
 /** `bd` is not installed (not found on PATH). */
 export class BeadsNotInstalledError extends CommandNotFoundError {}
@@ -98,44 +97,10 @@ export interface AgentList {
   unreadable: string[];
 }
 
-const BEAD_ID_RE = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$/;
-const BEAD_KEYS = [
-  "id",
-  "issue_type",
-  "title",
-  "description",
-  "updated_at",
-  "hook_bead",
-  "agent_state",
-] as const;
-
-/** True when `id` may be passed to `bd` as a bead id. */
-export function isBeadId(id: string): boolean {
-  return BEAD_ID_RE.test(id);
-}
-
 function checkId(id: string): void {
   if (!isBeadId(id)) {
     throw new InvalidBeadIdError(`Invalid bead id: ${JSON.stringify(id)}`);
   }
-}
-
-/** Converts one JSON bead to an {@link AgentBead}; null when malformed. */
-export function toAgentBead(entry: unknown): AgentBead | null {
-  if (!isRecord(entry)) return null;
-  const f = stringFields(entry, BEAD_KEYS);
-  if (f === null || !isBeadId(f.id)) return null;
-  return {
-    id: f.id,
-    issueType: f.issue_type,
-    title: f.title,
-    description: f.description,
-    fields: parseAgentFields(f.description),
-    hookBead: f.hook_bead,
-    agentState: f.agent_state,
-    updatedAt: f.updated_at,
-    updated: parseRfc3339(f.updated_at),
-  };
 }
 
 function missing(stderr: string): boolean {
@@ -148,6 +113,8 @@ function notARepo(stderr: string): boolean {
     stderr.includes("no beads database found") ||
     (stderr.includes(".beads") && stderr.includes("not found"));
 }
+
+export { isBeadId, toAgentBead } from "./bead_json.ts";
 
 /** The `bd` adapter. */
 export class Beads {
