@@ -25,7 +25,6 @@ import { createRunner } from "../adapters/process.ts";
 import { Tmux } from "../adapters/tmux.ts";
 import { errorMessage } from "../errors.ts";
 import type { Log } from "../log.ts";
-import type { AgentBead } from "../heartbeat/types.ts";
 import { BackoffBook, DEFAULT_BACKOFF } from "../heartbeat/backoff.ts";
 import {
   HEARTBEAT_CHECKS,
@@ -49,14 +48,12 @@ import { TmuxWatch } from "./tmux_watch.ts";
 import { minUptimeFromEnv } from "./env_settings.ts";
 import { loadNotices, saveNotices } from "./notice_file.ts";
 import { ToolPaths } from "./tool_paths.ts";
+import { ListingCache } from "./listing_cache.ts";
 import { routeWakeEvents } from "./wake_routes.ts";
 
 export { nudgeInterval } from "./env_settings.ts";
 
 /** Options for {@link createTownEngine}. */
-/** How long a crash-event pass may use the last bead listing (the default interval). */
-export const LISTING_MAX_AGE_MS = 180_000;
-
 export interface TownEngineOptions {
   town: string;
   log: Log;
@@ -120,17 +117,14 @@ export class TownEngine implements Engine {
   #watcher: { close(): Promise<void> } | null = null;
   #recoverDue = false;
   /** The last bead listing, which crash-event passes reuse while fresh. */
-  #listed: { beads: ReadonlyMap<string, AgentBead>; atMs: number } | null =
-    null;
-  #keepListing = (beads: ReadonlyMap<string, AgentBead>) => {
-    this.#listed = { beads, atMs: this.#clock.now() };
-  };
+  readonly #listing: ListingCache;
 
   /** Creates the engine; nothing runs until {@link start}. */
   constructor(opts: TownEngineOptions) {
     this.#o = opts;
     this.#paths = townPaths(opts.town);
     this.#clock = opts.clock ?? systemClock;
+    this.#listing = new ListingCache(this.#clock);
     this.#backoff = BackoffBook.fromJSON(opts.backoff, {
       policy: {
         ...DEFAULT_BACKOFF,
@@ -267,7 +261,7 @@ export class TownEngine implements Engine {
     await this.#tick({
       checks: HEARTBEAT_CHECKS,
       sweep: true,
-      scope: { onListed: this.#keepListing },
+      scope: { onListed: this.#listing.keep },
     });
   }
 
@@ -295,14 +289,12 @@ export class TownEngine implements Engine {
       recover: async () => {
         // A crash restart needs the dead sessions' beads, not a new listing
         // of every database: that is what keeps `bd list` off its path.
-        const l = this.#listed;
-        const fresh = l !== null &&
-          this.#clock.now() - l.atMs <= LISTING_MAX_AGE_MS;
+        const listed = this.#listing.fresh();
         await this.#tick({
           checks: RECOVERY_CHECKS,
-          scope: fresh
-            ? { mail: false, listed: l.beads, died }
-            : { mail: false, onListed: this.#keepListing },
+          scope: listed
+            ? { mail: false, listed, died }
+            : { mail: false, onListed: this.#listing.keep },
         });
       },
     });
