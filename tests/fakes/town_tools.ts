@@ -89,8 +89,13 @@ export class FakeMail implements ActMail {
   readonly deleted: string[] = [];
   /** When set, sending fails with this message. */
   sendError: string | null = null;
+  /** When set, reading the inbox fails with this message. */
+  inboxError: string | null = null;
 
   inbox(): Promise<MailMessage[]> {
+    if (this.inboxError !== null) {
+      return Promise.reject(new Error(this.inboxError));
+    }
     return Promise.resolve(
       this.raw.map(toMailMessage).filter((m): m is MailMessage => m !== null),
     );

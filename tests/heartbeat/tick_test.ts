@@ -654,3 +654,52 @@ Deno.test("runTick() nudges a ready spawned polecat, drops a gone one and prunes
     await w.close();
   }
 });
+
+Deno.test("runTick() logs bad mail and a failing bd update, and loses nothing", async () => {
+  const w = await world({ rigs: ["gastown"] });
+  try {
+    await w.dirs("gastown/witness");
+    w.tmux.add("gt-gastown-witness");
+    w.tmux.add("gt-gastown-refinery");
+    w.beads.raw = w.rigBeads("gastown");
+    w.mail.inboxError =
+      'Cannot parse "gt mail inbox" output: expected a JSON array, got an object';
+    await w.tick();
+    assert(
+      w.takeLog().some((l) => l.startsWith("Error: gt mail: Cannot parse")),
+    );
+    w.mail.inboxError = null;
+    w.mail.raw = [
+      { id: "nofrom", subject: "LIFECYCLE: x", body: "cycle" },
+      { ...w.message({ id: "num", from: "gastown/witness" }), priority: 2 },
+      {
+        ...w.message({ id: "when", from: "gastown/witness", body: "shutdown" }),
+        timestamp: "yesterday",
+      },
+    ];
+    w.beads.updateError = "bd update: exit status 1";
+    w.beads.raw = [
+      ...w.rigBeads("gastown"),
+      w.bead({
+        id: "hq-mayor",
+        role: "mayor",
+        state: "running",
+        updatedAgoMs: 20 * MIN,
+      }),
+    ];
+    await w.tick();
+    const log = w.takeLog().join("\n");
+    assertStringIncludes(
+      log,
+      'has no valid timestamp ("yesterday"); treating it as fresh',
+    );
+    assertStringIncludes(log, "Warning: failed to mark hq-mayor as dead:");
+    // Only the valid request was claimed and carried out; the others stay.
+    assertEquals(w.mail.deleted, ["when"]);
+    assertEquals(w.mail.raw.map((m) => m.id), ["nofrom", "num"]);
+    assert(!w.tmux.sessions.has("gt-gastown-witness"));
+    assertEquals(w.beads.updates, []);
+  } finally {
+    await w.close();
+  }
+});
