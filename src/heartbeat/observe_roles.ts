@@ -9,7 +9,7 @@
 import type { Beads } from "../adapters/beads.ts";
 import { errorMessage } from "../errors.ts";
 import type { RoleConfig } from "../town/bead_text.ts";
-import { parseIdentity } from "../town/names.ts";
+import { parseIdentity } from "../town/identity.ts";
 import { parseLifecycleRequest } from "./lifecycle_parse.ts";
 import type { MailMessage } from "./types.ts";
 

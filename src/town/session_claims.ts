@@ -7,7 +7,8 @@
  * @module
  */
 
-import { actorOf, parseSessionName, polecatSession } from "./names.ts";
+import { parseSessionName } from "./identity.ts";
+import { actorOf, polecatSession } from "./names.ts";
 
 /**
  * Why polecat `rig/name` may not use its session name, or null when the

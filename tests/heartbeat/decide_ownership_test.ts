@@ -15,7 +15,7 @@ import {
 } from "../../src/heartbeat/decide/recovery.ts";
 import { lifecycleSpec } from "../../src/heartbeat/specs.ts";
 import { polecatSessionConflict } from "../../src/town/session_claims.ts";
-import { parseIdentity } from "../../src/town/names.ts";
+import { parseIdentity } from "../../src/town/identity.ts";
 import type { Action, PaneInfo, PaneOwner } from "../../src/heartbeat/types.ts";
 import {
   agent,

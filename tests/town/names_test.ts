@@ -8,17 +8,11 @@ import {
   DEACON_BEAD,
   deaconSession,
   dogBeadId,
-  identityAddress,
-  identityToAgentBeadId,
-  identityToBdActor,
-  identityToSession,
   isAgentSessionBead,
   isValidName,
   MAYOR_BEAD,
   mayorSession,
   parseAgentBeadId,
-  parseIdentity,
-  parseSessionName,
   polecatBeadId,
   polecatSession,
   refineryBeadId,
@@ -32,6 +26,14 @@ import {
   witnessBeadId,
   witnessSession,
 } from "../../src/town/names.ts";
+import {
+  identityAddress,
+  identityToAgentBeadId,
+  identityToBdActor,
+  identityToSession,
+  parseIdentity,
+  parseSessionName,
+} from "../../src/town/identity.ts";
 
 const HOSTILE = [
   "x; touch /tmp/pwned",

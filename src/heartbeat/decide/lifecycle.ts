@@ -11,10 +11,10 @@
 
 import { goDuration, goMinutes, parseRfc3339 } from "../../gotime.ts";
 import { MemoryLog } from "../../log.ts";
+import { parseIdentity } from "../../town/identity.ts";
 import {
   type AgentIdentity,
   mailAddressOf,
-  parseIdentity,
   sessionOf,
 } from "../../town/names.ts";
 import { polecatSessionConflict } from "../../town/session_claims.ts";
