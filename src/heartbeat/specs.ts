@@ -16,9 +16,9 @@ import {
   polecatStartup,
   type RecipeOptions,
   refineryStartup,
-  sessionEnv,
   witnessStartup,
 } from "../town/startup.ts";
+import { sessionEnv } from "../town/session_env.ts";
 import { assignTheme, MAYOR_THEME } from "../town/theme.ts";
 import {
   BOOT_SESSION,

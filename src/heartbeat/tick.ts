@@ -21,7 +21,7 @@ import {
   startFailedAgent,
 } from "./notify_slots.ts";
 import { observe, type ObservePorts, type ObserveScope } from "./observe.ts";
-import { isAgentCommand } from "../town/startup.ts";
+import { isAgentCommand } from "../town/agent_process.ts";
 import type { Action, TownSnapshot } from "./types.ts";
 
 /** What `act` needs that does not depend on the snapshot. */

@@ -1,7 +1,8 @@
 /**
  * Startup command lines for agent sessions (the reference's
- * `BuildStartupCommand` and its recipes) and the tmux session environment of
- * each role. Pure.
+ * `BuildStartupCommand` and its recipes). Pure. The tmux session environment
+ * of each role is in `session_env.ts`, agent detection in a pane in
+ * `agent_process.ts`.
  *
  * Unlike the reference, every value is shell-quoted: a value made only of
  * `A–Z a–z 0–9 _ . / : = @ % + , -` stays bare (so ordinary names give the
@@ -218,113 +219,4 @@ export function bootStartup(options: RecipeOptions = {}): string {
     options,
     BOOT_PROMPT,
   );
-}
-
-/** Roles with a session environment recipe. */
-export type SessionRole =
-  | "mayor"
-  | "deacon"
-  | "boot"
-  | "witness"
-  | "refinery"
-  | "crew"
-  | "polecat";
-
-/** Where a session lives, for {@link sessionEnv}. */
-export interface SessionEnvOptions {
-  /** Rig name (witness, refinery, crew, polecat). */
-  rig?: string;
-  /** Polecat or crew name. */
-  name?: string;
-  /** Absolute town root (for `BEADS_DIR`). */
-  town?: string;
-}
-
-/**
- * The tmux session environment of a role, in the order the reference sets
- * it. One documented fix: the witness gets `BD_ACTOR=<rig>/witness` (the
- * reference sets `<rig>-witness` here while exporting `<rig>/witness`).
- * Mayor and crew follow the same scheme (the reference only reaches them
- * through lifecycle restarts).
- */
-export function sessionEnv(
-  role: SessionRole,
-  options: SessionEnvOptions = {},
-): [string, string][] {
-  const { rig = "", name = "", town = "" } = options;
-  switch (role) {
-    case "mayor":
-      return [["GT_ROLE", "mayor"], ["BD_ACTOR", "mayor"]];
-    case "deacon":
-      return [["GT_ROLE", "deacon"], ["BD_ACTOR", "deacon"]];
-    case "boot":
-      return [["GT_ROLE", "boot"], ["BD_ACTOR", "deacon-boot"]];
-    case "witness":
-      return [
-        ["GT_ROLE", "witness"],
-        ["GT_RIG", rig],
-        ["BD_ACTOR", `${rig}/witness`],
-      ];
-    case "refinery":
-      return [
-        ["GT_ROLE", "refinery"],
-        ["GT_RIG", rig],
-        ["BD_ACTOR", `${rig}/refinery`],
-        ["BEADS_DIR", `${town}/${rig}/mayor/rig/.beads`],
-        ["BEADS_NO_DAEMON", "1"],
-        ["BEADS_AGENT_NAME", `${rig}/refinery`],
-      ];
-    case "crew":
-      return [
-        ["GT_ROLE", "crew"],
-        ["GT_RIG", rig],
-        ["GT_CREW", name],
-        ["BD_ACTOR", `${rig}/crew/${name}`],
-      ];
-    case "polecat":
-      return [
-        ["GT_ROLE", "polecat"],
-        ["GT_RIG", rig],
-        ["GT_POLECAT", name],
-        ["BD_ACTOR", `${rig}/polecats/${name}`],
-        ["BEADS_DIR", `${town}/${rig}/.beads`],
-        ["BEADS_NO_DAEMON", "1"],
-        ["BEADS_AGENT_NAME", `${rig}/${name}`],
-      ];
-  }
-}
-
-/** Shells a fresh session runs before the agent (`SupportedShells`). */
-export const SUPPORTED_SHELLS: readonly string[] = Object.freeze([
-  "bash",
-  "zsh",
-  "sh",
-  "fish",
-  "tcsh",
-  "ksh",
-]);
-
-/** Process names that count as a running agent whatever is configured. */
-export const AGENT_PROCESS_NAMES: readonly string[] = Object.freeze([
-  "claude",
-  "node",
-]);
-
-const VERSION_NAME_RE = /^\d+\.\d+\.\d+/;
-
-/**
- * True when a pane's `pane_current_command` is the agent: `claude`, `node`,
- * the base name of the configured command, or a version string such as
- * `2.0.76` (newer Claude Code builds; the upstream fix of O1).
- */
-export function isAgentCommand(
-  paneCommand: string,
-  configuredCommand: string = DEFAULT_AGENT_COMMAND,
-): boolean {
-  const cmd = paneCommand.trim();
-  if (cmd === "") return false;
-  if (AGENT_PROCESS_NAMES.includes(cmd)) return true;
-  const base = configuredCommand.split("/").pop() ?? "";
-  if (base !== "" && cmd === base) return true;
-  return VERSION_NAME_RE.test(cmd);
 }

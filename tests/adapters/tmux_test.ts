@@ -19,7 +19,8 @@ import {
   TmuxSessionExistsError,
   TmuxSessionNotFoundError,
 } from "../../src/adapters/tmux.ts";
-import { buildStartupCommand, isAgentCommand } from "../../src/town/startup.ts";
+import { isAgentCommand } from "../../src/town/agent_process.ts";
+import { buildStartupCommand } from "../../src/town/startup.ts";
 import { assignTheme } from "../../src/town/theme.ts";
 
 const HEALTH_CHECK =

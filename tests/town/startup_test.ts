@@ -2,23 +2,25 @@ import { assert, assertEquals, assertThrows } from "../helpers/assert.ts";
 import { createRunner } from "../../src/adapters/process.ts";
 import { AppError } from "../../src/errors.ts";
 import {
-  AGENT_PROCESS_NAMES,
   agentArgv,
   bootStartup,
   buildStartupCommand,
   crewStartup,
   deaconStartup,
   DEFAULT_AGENT_ARGV,
-  isAgentCommand,
   parseRuntimeConfig,
   polecatStartup,
   quotePrompt,
   refineryStartup,
-  sessionEnv,
   shellQuote,
-  SUPPORTED_SHELLS,
   witnessStartup,
 } from "../../src/town/startup.ts";
+import {
+  AGENT_PROCESS_NAMES,
+  isAgentCommand,
+  SUPPORTED_SHELLS,
+} from "../../src/town/agent_process.ts";
+import { sessionEnv } from "../../src/town/session_env.ts";
 
 Deno.test("recipes reproduce the reference startup strings byte for byte (platform §5.3)", () => {
   assertEquals(

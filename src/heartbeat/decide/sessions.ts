@@ -7,7 +7,7 @@
  */
 
 import { goDuration } from "../../gotime.ts";
-import { isAgentCommand } from "../../town/startup.ts";
+import { isAgentCommand } from "../../town/agent_process.ts";
 import type { DecideContext } from "../engine.ts";
 import type { Action, PaneOwner, SessionSpec, TownSnapshot } from "../types.ts";
 
