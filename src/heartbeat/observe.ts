@@ -1,7 +1,8 @@
 /**
  * One read of the world per heartbeat: one `tmux list-panes -a`, one
  * `bd list --type=agent --json` per beads database (see `observe_beads.ts`),
- * one `gt mail inbox`, run concurrently, plus the town files; then a
+ * one `gt mail inbox`, run concurrently, plus the town files (see
+ * `observe_files.ts`); then a
  * `bd show` for each polecat bead a check could act on. Every failure
  * becomes a field of the snapshot (null with an error text), never an
  * exception: each check decides with what could be read.
@@ -15,10 +16,8 @@ import type { Mail } from "../adapters/mail.ts";
 import type { TmuxCore } from "../adapters/tmux_core.ts";
 import { CommandNotFoundError, errorMessage } from "../errors.ts";
 import { validateName } from "../town/names.ts";
-import { rigPaths, townPaths } from "../town/paths.ts";
-import { parsePending } from "../town/pending.ts";
+import { townPaths } from "../town/paths.ts";
 import { parseRigs } from "../town/rigs.ts";
-import { agentArgv, parseRuntimeConfig } from "../town/runtime_config.ts";
 import {
   beadDatabases,
   type BeadsRead,
@@ -29,8 +28,8 @@ import {
   showColumns,
   unlistedDown,
 } from "./observe_beads.ts";
+import { MAX_FILE, readTownFiles } from "./observe_files.ts";
 import { readRoleConfigs } from "./observe_roles.ts";
-import { parseHeartbeat, parseRoutes } from "../town/town_files.ts";
 import { captureSpawnScreens } from "./observe_spawns.ts";
 import { GUPP_TIMEOUT_MS, polecatOfBead } from "./decide/recovery.ts";
 import { sessionState } from "./decide/sessions.ts";
@@ -38,7 +37,6 @@ import type {
   AgentBead,
   MailMessage,
   PaneInfo,
-  PendingSpawn,
   TownSnapshot,
 } from "./types.ts";
 
@@ -75,8 +73,6 @@ export interface ObserveScope {
   /** Sessions whose agents just died: with `listed`, their beads are read at once. */
   died?: readonly string[];
 }
-
-const MAX_FILE = 4 * 1024 * 1024;
 
 /** Reads the town into a snapshot. */
 export async function observe(
@@ -160,89 +156,16 @@ export async function observe(
     })
     : listBeads();
 
-  let deaconHeartbeat: Date | null = null;
-  let bootMarkerMtimeMs: number | null = null;
-  let pending: PendingSpawn[] | null = [];
-  let pendingError: string | null = null;
-  const polecats = new Map<string, string[]>();
-  const rigAgentArgv = new Map<string, string[]>();
-  const rigPrefixes = new Map<string, string>();
-  const refineryWorktrees = new Set<string>();
-  let townArgv: string[] = ports.resolveArgv(
-    agentArgv(parseRuntimeConfig(null)),
-  );
-
-  if (wantFiles) {
-    const hb = await readText(paths.deaconHeartbeat, "Deacon heartbeat");
-    deaconHeartbeat = parseHeartbeat(hb);
-    if (hb !== null && deaconHeartbeat === null) {
-      problems.push(
-        `Ignoring Deacon heartbeat "${paths.deaconHeartbeat}": no RFC 3339 "timestamp" in ${
-          JSON.stringify(hb.slice(0, 40))
-        }`,
-      );
-    }
-    try {
-      const st = await ports.fs.stat(paths.bootMarker);
-      bootMarkerMtimeMs = st?.mtimeMs ?? null;
-    } catch {
-      bootMarkerMtimeMs = null;
-    }
-    try {
-      const parsed = parsePending(
-        await ports.fs.readText(paths.pending, MAX_FILE),
-      );
-      pending = parsed.spawns;
-      if (parsed.skipped > 0) {
-        problems.push(
-          `Skipped ${parsed.skipped} malformed pending spawn entr${
-            parsed.skipped === 1 ? "y" : "ies"
-          }`,
-        );
-      }
-    } catch (err) {
-      pending = null;
-      pendingError = `loading pending: ${errorMessage(err)}`;
-    }
-    const townRuntime = parseRuntimeConfig(
-      await readText(paths.townSettings, "town settings"),
-    );
-    townArgv = ports.resolveArgv(agentArgv(townRuntime));
-    const routes = parseRoutes(routesText);
-    await Promise.all(rigs.map(async (rig) => {
-      const rp = rigPaths(town, rig);
-      const text = await readText(rp.settings, "rig settings");
-      rigAgentArgv.set(
-        rig,
-        text === null
-          ? townArgv
-          : ports.resolveArgv(agentArgv(parseRuntimeConfig(text))),
-      );
-      const prefix = routes.get(rig);
-      if (prefix) rigPrefixes.set(rig, prefix);
-      if (await ports.fs.isDir(rp.refineryRig)) refineryWorktrees.add(rig);
-      let entries;
-      try {
-        entries = await ports.fs.readDir(rp.polecats);
-      } catch (err) {
-        problems.push(
-          `Cannot list polecats of rig "${rig}": ${errorMessage(err)}`,
-        );
-        entries = null;
-      }
-      const names: string[] = [];
-      for (const e of entries ?? []) {
-        if (!e.isDirectory || e.isSymlink || e.name.startsWith(".")) continue;
-        const bad = validateName("polecat", e.name);
-        if (bad) {
-          problems.push(`Ignoring polecat directory in rig "${rig}": ${bad}`);
-          continue;
-        }
-        names.push(e.name);
-      }
-      polecats.set(rig, names.sort());
-    }));
-  }
+  const files = await readTownFiles(town, {
+    rigs,
+    routesText,
+    wantFiles,
+    fs: ports.fs,
+    resolveArgv: ports.resolveArgv,
+    readText,
+    problems,
+  });
+  const { polecats, rigAgentArgv, rigPrefixes, townArgv } = files;
 
   const [t, listed, m] = await Promise.all([tmuxP, beadsP, mailP]);
   let b = listed;
@@ -273,7 +196,7 @@ export async function observe(
   }
   const roleConfigs = await readRoleConfigs(m.mail, ports.beads, now, problems);
   const spawnScreens = wantFiles
-    ? await captureSpawnScreens(pending, m.mail, t.sessions, ports.tmux)
+    ? await captureSpawnScreens(files.pending, m.mail, t.sessions, ports.tmux)
     : new Map<string, string>();
   return {
     town,
@@ -286,18 +209,18 @@ export async function observe(
     tmuxError: t.error,
     tmuxAvailable: t.available,
     degraded: ports.degradedEnv || !t.available,
-    deaconHeartbeat,
-    bootMarkerMtimeMs,
+    deaconHeartbeat: files.deaconHeartbeat,
+    bootMarkerMtimeMs: files.bootMarkerMtimeMs,
     polecats,
     mail: m.mail,
     mailError: m.error,
-    pending,
-    pendingError,
+    pending: files.pending,
+    pendingError: files.pendingError,
     agentArgv: townArgv,
     rigAgentArgv,
-    missingAgentCommands: missingCommands(townArgv, rigAgentArgv),
+    missingAgentCommands: files.missingAgentCommands,
     rigPrefixes,
-    refineryWorktrees,
+    refineryWorktrees: files.refineryWorktrees,
     roleConfigs,
     spawnScreens,
     problems,
@@ -311,19 +234,4 @@ function readInbox(
   return mail.inboxDetailed
     ? mail.inboxDetailed()
     : mail.inbox().then((messages) => ({ messages, unreadable: [] }));
-}
-
-/** The agent commands that did not resolve to a path, by rig ("" for the town). */
-function missingCommands(
-  townArgv: readonly string[],
-  rigArgv: ReadonlyMap<string, readonly string[]>,
-): Map<string, string> {
-  const out = new Map<string, string>();
-  const check = (rig: string, argv: readonly string[]) => {
-    const cmd = argv[0];
-    if (cmd !== undefined && !cmd.includes("/")) out.set(rig, cmd);
-  };
-  check("", townArgv);
-  for (const [rig, argv] of rigArgv) check(rig, argv);
-  return out;
 }
