@@ -11,7 +11,7 @@ import { isSessionGone } from "../adapters/tmux.ts";
 import { townPaths } from "../town/paths.ts";
 import { formatPending, prunePending } from "../town/pending.ts";
 import type { ActPorts } from "./act_ports.ts";
-import { PENDING_MAX_AGE_MS } from "./decide/recovery.ts";
+import { PENDING_MAX_AGE_MS } from "./decide/spawns.ts";
 import { isOwnSession } from "./decide/sessions.ts";
 import type { Action, BootStatus, PendingSpawn } from "./types.ts";
 

@@ -10,9 +10,9 @@ import {
   decideGupp,
   decideLifecycle,
   decideOrphans,
-  decidePendingSpawns,
   decideStaleAgents,
 } from "./decide/recovery.ts";
+import { decidePendingSpawns } from "./decide/spawns.ts";
 import {
   decideDeaconHeartbeat,
   decideRefineries,

@@ -9,10 +9,8 @@ import {
 } from "../../src/heartbeat/decide/supervision.ts";
 import { decideBoot } from "../../src/heartbeat/decide/boot.ts";
 import { decidePolecatHealth } from "../../src/heartbeat/decide/polecats.ts";
-import {
-  decideLifecycle,
-  decidePendingSpawns,
-} from "../../src/heartbeat/decide/recovery.ts";
+import { decideLifecycle } from "../../src/heartbeat/decide/recovery.ts";
+import { decidePendingSpawns } from "../../src/heartbeat/decide/spawns.ts";
 import { lifecycleSpec } from "../../src/heartbeat/specs.ts";
 import { polecatSessionConflict } from "../../src/town/session_claims.ts";
 import { parseIdentity } from "../../src/town/identity.ts";

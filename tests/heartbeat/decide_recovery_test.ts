@@ -7,10 +7,10 @@ import {
   decideGupp,
   decideLifecycle,
   decideOrphans,
-  decidePendingSpawns,
   decideStaleAgents,
   polecatOfBead,
 } from "../../src/heartbeat/decide/recovery.ts";
+import { decidePendingSpawns } from "../../src/heartbeat/decide/spawns.ts";
 import {
   agent,
   ctx,

@@ -7,7 +7,7 @@
  */
 
 import { assert, assertEquals } from "../helpers/assert.ts";
-import { decidePendingSpawns } from "../../src/heartbeat/decide/recovery.ts";
+import { decidePendingSpawns } from "../../src/heartbeat/decide/spawns.ts";
 import type { PaneInfo, PendingSpawn } from "../../src/heartbeat/types.ts";
 import { ctx, NOW, session, snap } from "./snap.ts";
 
