@@ -2,8 +2,8 @@
  * The single-call tmux operations behind {@link Tmux} (see `tmux.ts` for the
  * CLI contract): each is one `tmux` invocation through the runner, with an
  * exact-match target and a timeout. Reading `list-panes` output is in
- * `tmux_panes.ts`; typing into panes, waits and server-wide hooks are in
- * `tmux.ts`.
+ * `tmux_panes.ts`, building session commands in `tmux_session_args.ts`;
+ * typing into panes, waits and server-wide hooks are in `tmux.ts`.
  *
  * @module
  */
@@ -12,13 +12,7 @@ import { systemClock } from "./clock.ts";
 import { CommandAbortedError, errorMessage } from "../errors.ts";
 import type { PaneInfo } from "../heartbeat/types.ts";
 import type { Runner } from "./process.ts";
-import {
-  commandSequence,
-  escapeArg,
-  formatLiteral,
-  ownerFormat,
-  TOWN_TAG_OPTION,
-} from "./tmux_args.ts";
+import { commandSequence, escapeArg, ownerFormat } from "./tmux_args.ts";
 import {
   paneFormat,
   parsePaneList,
@@ -31,8 +25,14 @@ import {
   TmuxError,
   TmuxNoServerError,
 } from "./tmux_errors.ts";
+import {
+  killIfOwnArgs,
+  newSessionCalls,
+  type NewSessionOptions,
+} from "./tmux_session_args.ts";
 
 export type { SessionPane } from "./tmux_panes.ts";
+export type { NewSessionOptions } from "./tmux_session_args.ts";
 
 /** Options of {@link Tmux}. */
 export interface TmuxOptions {
@@ -57,25 +57,6 @@ export interface TmuxOptions {
 export const TMUX_CALL_TIMEOUT_MS = 10_000;
 /** Poll period of the waits for a pane command. */
 export const POLL_INTERVAL_MS = 100;
-
-/** Options of {@link Tmux.newSession}. */
-export interface NewSessionOptions {
-  /** Working directory of the first pane (`-c`). */
-  dir?: string;
-  /** Shell command run instead of the default shell (one argument). */
-  command?: string;
-  /** Session environment, also seen by the first pane (`-e K=V`). */
-  env?: readonly (readonly [string, string])[];
-  /** Keep the pane, dead, when its command exits (set atomically). */
-  remainOnExit?: boolean;
-  /** `pane-died` hook command, installed in the same tmux call. */
-  paneDiedHook?: string;
-  /**
-   * A global `session-closed` hook entry set in the same tmux call, so the
-   * server the session lives on has it before anything can close it.
-   */
-  sessionClosedHook?: { index: number; command: string };
-}
 
 /** The single-call tmux operations; {@link Tmux} adds the composite ones. */
 export class TmuxCore {
@@ -183,30 +164,7 @@ export class TmuxCore {
    * Throws TmuxSessionExistsError when the name is taken.
    */
   async newSession(s: string, options: NewSessionOptions = {}): Promise<void> {
-    const create = ["new-session", "-d", "-s", s];
-    if (options.dir) create.push("-c", formatLiteral(options.dir));
-    for (const [k, v] of options.env ?? []) create.push("-e", `${k}=${v}`);
-    if (options.command !== undefined) create.push(options.command);
-    const calls: string[][] = [create];
-    if (this.#town !== undefined) {
-      calls.push(["set-option", "-t", `=${s}:`, TOWN_TAG_OPTION, this.#town]);
-    }
-    if (options.remainOnExit === true) {
-      calls.push(["set-option", "-t", `=${s}:`, "remain-on-exit", "on"]);
-    }
-    if (options.paneDiedHook !== undefined) {
-      calls.push([
-        "set-hook",
-        "-t",
-        `=${s}:`,
-        "pane-died",
-        options.paneDiedHook,
-      ]);
-    }
-    if (options.sessionClosedHook !== undefined) {
-      const { index, command } = options.sessionClosedHook;
-      calls.push(["set-hook", "-g", `session-closed[${index}]`, command]);
-    }
+    const calls = newSessionCalls(s, this.#town, options);
     await this.runSequence(calls);
   }
 
@@ -232,22 +190,9 @@ export class TmuxCore {
         throw err;
       }
     }
-    // The name goes into a command string that tmux parses again.
-    if (!/^[A-Za-z0-9_-]+$/.test(s)) {
-      throw new TmuxError(`Unsafe session name ${JSON.stringify(s)}`);
-    }
-    const o = this.#owner;
     let out: string;
     try {
-      out = await this.run([
-        "if-shell",
-        "-F",
-        "-t",
-        `=${s}:`,
-        `#{||:#{==:${o},1},#{==:${o},3}}`,
-        `kill-session -t =${s}`,
-        "display-message -p kept",
-      ]);
+      out = await this.run(killIfOwnArgs(s, this.#owner));
     } catch (err) {
       if (isSessionGone(err)) return false;
       throw err;
