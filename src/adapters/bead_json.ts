@@ -9,7 +9,12 @@
 import { parseRfc3339 } from "../gotime.ts";
 import type { AgentBead } from "../heartbeat/types.ts";
 import { parseAgentFields } from "../town/bead_text.ts";
-import { isRecord, stringFields } from "./cli_output.ts";
+import {
+  isRecord,
+  jsonKind,
+  OutputParseError,
+  stringFields,
+} from "./cli_output.ts";
 
 const BEAD_ID_RE = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$/;
 const BEAD_KEYS = [
@@ -43,4 +48,23 @@ export function toAgentBead(entry: unknown): AgentBead | null {
     updatedAt: f.updated_at,
     updated: parseRfc3339(f.updated_at),
   };
+}
+
+/**
+ * The bead of a parsed `bd show --json` reply: the first element of an
+ * array, or a bare object; null for `null` or `[]`. Throws
+ * OutputParseError when it is not an object.
+ */
+export function firstShown(data: unknown): Record<string, unknown> | null {
+  if (data === null) return null;
+  const first = Array.isArray(data) ? data[0] : data;
+  if (first === undefined) return null;
+  if (!isRecord(first)) {
+    throw new OutputParseError(
+      `Cannot parse "bd show" output: expected a bead object, got ${
+        jsonKind(first)
+      }`,
+    );
+  }
+  return first;
 }

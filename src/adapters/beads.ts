@@ -39,7 +39,6 @@
  */
 
 import { dirname, join } from "node:path";
-import { AppError, CommandNotFoundError } from "../errors.ts";
 import type { AgentBead } from "../heartbeat/types.ts";
 import { parseRoleConfig } from "../town/bead_text.ts";
 import type { RoleConfig } from "../town/bead_text.ts";
@@ -47,28 +46,29 @@ import type { Runner, RunResult } from "./process.ts";
 import {
   type CliCallOptions,
   ExternalCommandError,
-  formatArgv,
-  isRecord,
-  jsonKind,
   OutputParseError,
   parseJsonOutput,
   runCli,
   runJsonArray,
 } from "./cli_output.ts";
-import { isBeadId, toAgentBead } from "./bead_json.ts";
+import { firstShown, toAgentBead } from "./bead_json.ts";
+import {
+  BeadNotFoundError,
+  BeadsNotInstalledError,
+  checkId,
+  missing,
+  NotRoleBeadError,
+  showFailure,
+} from "./beads_errors.ts";
 
-/** `bd` is not installed (not found on PATH). */
-export class BeadsNotInstalledError extends CommandNotFoundError {}
-/** `bd` says the directory is not a beads repository. */
-export class BeadsNotARepoError extends AppError {}
-/** `bd` reports a sync conflict. */
-export class BeadsSyncConflictError extends AppError {}
-/** The bead or message does not exist. */
-export class BeadNotFoundError extends AppError {}
-/** A role bead id names a bead of another type. */
-export class NotRoleBeadError extends AppError {}
-/** An id or name that must not be passed to `bd`. */
-export class InvalidBeadIdError extends AppError {}
+export {
+  BeadNotFoundError,
+  BeadsNotARepoError,
+  BeadsNotInstalledError,
+  BeadsSyncConflictError,
+  InvalidBeadIdError,
+  NotRoleBeadError,
+} from "./beads_errors.ts";
 
 /** Options for {@link Beads}. */
 export interface BeadsOptions {
@@ -95,23 +95,6 @@ export interface AgentList {
   skipped: number;
   /** Entries that could not be read (too large), one line each. */
   unreadable: string[];
-}
-
-function checkId(id: string): void {
-  if (!isBeadId(id)) {
-    throw new InvalidBeadIdError(`Invalid bead id: ${JSON.stringify(id)}`);
-  }
-}
-
-function missing(stderr: string): boolean {
-  return stderr.includes("not found") || stderr.includes("no issue found");
-}
-
-function notARepo(stderr: string): boolean {
-  return stderr.includes("not a beads repository") ||
-    stderr.includes("No .beads directory") ||
-    stderr.includes("no beads database found") ||
-    (stderr.includes(".beads") && stderr.includes("not found"));
 }
 
 export { isBeadId, toAgentBead } from "./bead_json.ts";
@@ -220,33 +203,11 @@ export class Beads {
   ): Promise<Record<string, unknown> | null> {
     const res = await this.#run(argv, this.#options.town, { BEADS_DIR: db });
     if (res.code !== 0) {
-      if (notARepo(res.stderr)) {
-        throw new BeadsNotARepoError(
-          `Not a beads repository: ${formatArgv(argv)}: ${res.stderr.trim()}`,
-        );
-      }
-      if (
-        res.stderr.includes("sync conflict") || res.stderr.includes("CONFLICT")
-      ) {
-        throw new BeadsSyncConflictError(
-          `Beads sync conflict: ${formatArgv(argv)}: ${res.stderr.trim()}`,
-        );
-      }
-      if (missing(res.stderr)) return null;
-      throw new ExternalCommandError(argv, res);
+      const failure = showFailure(argv, res);
+      if (failure === null) return null;
+      throw failure;
     }
-    const data = parseJsonOutput("bd show", res);
-    if (data === null) return null;
-    const first = Array.isArray(data) ? data[0] : data;
-    if (first === undefined) return null;
-    if (!isRecord(first)) {
-      throw new OutputParseError(
-        `Cannot parse "bd show" output: expected a bead object, got ${
-          jsonKind(first)
-        }`,
-      );
-    }
-    return first;
+    return firstShown(parseJsonOutput("bd show", res));
   }
 
   /**
