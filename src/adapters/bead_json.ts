@@ -14,7 +14,7 @@ import {
   jsonKind,
   OutputParseError,
   stringFields,
-} from "./cli_output.ts";
+} from "./cli_json.ts";
 
 const BEAD_ID_RE = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$/;
 const BEAD_KEYS = [

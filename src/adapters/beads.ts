@@ -46,11 +46,10 @@ import type { Runner, RunResult } from "./process.ts";
 import {
   type CliCallOptions,
   ExternalCommandError,
-  OutputParseError,
-  parseJsonOutput,
   runCli,
   runJsonArray,
 } from "./cli_output.ts";
+import { OutputParseError, parseJsonOutput } from "./cli_json.ts";
 import { firstShown, toAgentBead } from "./bead_json.ts";
 import {
   BeadNotFoundError,

@@ -27,11 +27,10 @@ import { isBeadId } from "./beads.ts";
 import {
   type CliCallOptions,
   ExternalCommandError,
-  isRecord,
   runCli,
   runJsonArray,
-  stringFields,
 } from "./cli_output.ts";
+import { isRecord, stringFields } from "./cli_json.ts";
 
 /** An id or address that must not be passed to `gt mail`. */
 export class InvalidMailArgumentError extends AppError {}

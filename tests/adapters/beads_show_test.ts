@@ -7,10 +7,8 @@ import {
   InvalidBeadIdError,
   NotRoleBeadError,
 } from "../../src/adapters/beads.ts";
-import {
-  ExternalCommandError,
-  OutputParseError,
-} from "../../src/adapters/cli_output.ts";
+import { ExternalCommandError } from "../../src/adapters/cli_output.ts";
+import { OutputParseError } from "../../src/adapters/cli_json.ts";
 import { createRunner, type Runner } from "../../src/adapters/process.ts";
 import { agentBead, FakeTown } from "../fixtures/fake_town.ts";
 

@@ -5,10 +5,8 @@ import {
 } from "../helpers/assert.ts";
 import { join } from "node:path";
 import { BeadNotFoundError, Beads } from "../../src/adapters/beads.ts";
-import {
-  ExternalCommandError,
-  OutputParseError,
-} from "../../src/adapters/cli_output.ts";
+import { ExternalCommandError } from "../../src/adapters/cli_output.ts";
+import { OutputParseError } from "../../src/adapters/cli_json.ts";
 import { createRunner, type Runner } from "../../src/adapters/process.ts";
 import { CommandTimeoutError } from "../../src/errors.ts";
 import { agentBead, FakeTown, mailMessage } from "../fixtures/fake_town.ts";

@@ -8,10 +8,8 @@ import {
   Mail,
   toMailMessage,
 } from "../../src/adapters/mail.ts";
-import {
-  ExternalCommandError,
-  OutputParseError,
-} from "../../src/adapters/cli_output.ts";
+import { ExternalCommandError } from "../../src/adapters/cli_output.ts";
+import { OutputParseError } from "../../src/adapters/cli_json.ts";
 import { createRunner } from "../../src/adapters/process.ts";
 import { CommandTimeoutError } from "../../src/errors.ts";
 import { FakeTown, mailMessage } from "../fixtures/fake_town.ts";
