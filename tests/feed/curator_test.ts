@@ -1,10 +1,10 @@
 import { assert, assertEquals } from "../helpers/assert.ts";
+import { FeedCurator } from "../../src/feed/curator.ts";
 import {
-  FeedCurator,
   feedSummary,
   parseRawEvent,
   type RawEvent,
-} from "../../src/feed/curator.ts";
+} from "../../src/feed/feed_line.ts";
 
 function ev(
   type: string,
