@@ -1,14 +1,14 @@
 /**
  * The engine the daemon loop drives for a real town, as a composition root:
  * it wires the adapters (one runner, tool paths resolved at start, every
- * call abortable on shutdown) into the ports of a tick, runs ticks for a
+ * call abortable on shutdown; see `engine_ports.ts`) into the ports of a
+ * tick, runs ticks for a
  * heartbeat, a lifecycle pass or a wake-up, and routes the wake-up files
  * of the events directory.
  *
  * @module
  */
 
-import { Beads } from "../adapters/beads.ts";
 import { type Clock, systemClock } from "../adapters/clock.ts";
 import {
   ensureEventsDir,
@@ -19,10 +19,6 @@ import {
   type FeedCuratorHandle,
   startFeedCurator,
 } from "../adapters/feed_files.ts";
-import { realFs } from "../adapters/fs.ts";
-import { Mail } from "../adapters/mail.ts";
-import { createRunner } from "../adapters/process.ts";
-import { Tmux } from "../adapters/tmux.ts";
 import { errorMessage } from "../errors.ts";
 import type { Log } from "../log.ts";
 import { BackoffBook, DEFAULT_BACKOFF } from "../heartbeat/backoff.ts";
@@ -37,7 +33,6 @@ import {
   type CheckPlan,
   runTick,
   type TickOptions,
-  type TickPorts,
 } from "../heartbeat/tick.ts";
 import { townPaths } from "../town/paths.ts";
 import { parseWakeEvent } from "../town/wake_events.ts";
@@ -50,6 +45,7 @@ import { loadNotices, saveNotices } from "./notice_file.ts";
 import { ToolPaths } from "./tool_paths.ts";
 import { ListingCache } from "./listing_cache.ts";
 import { routeWakeEvents } from "./wake_routes.ts";
+import { type EngineWiring, tickPorts, townAdapters } from "./engine_ports.ts";
 
 export { nudgeInterval } from "./env_settings.ts";
 
@@ -146,67 +142,22 @@ export class TownEngine implements Engine {
     });
   }
 
-  #adapters() {
-    const { town, signal, env } = this.#o;
-    const runner = createRunner({
-      programs: this.#tools.programs,
-      signal,
-      ...(this.#o.onSpawn ? { onSpawn: this.#o.onSpawn } : {}),
-    });
-    const tmux = new Tmux(runner, { signal, town });
-    const beads = new Beads(runner, {
-      town,
-      signal,
-      ...(env.CLAUDE_SESSION_ID ? { sessionId: env.CLAUDE_SESSION_ID } : {}),
-    });
-    const mail = new Mail(runner, { town });
-    return { runner, tmux, beads, mail };
-  }
-
-  #tickPorts(): { ports: TickPorts; tmux: Tmux } {
-    const { town, log, signal, env } = this.#o;
-    const { runner, tmux, beads, mail } = this.#adapters();
-    const hook = this.#watch?.hook;
-    const ports: TickPorts = {
-      town,
-      log,
+  #wiring(): EngineWiring {
+    return {
+      ...this.#o,
       clock: this.#clock,
-      signal,
-      observe: {
-        tmux,
-        beads,
-        mail,
-        fs: realFs,
-        degradedEnv: env.GT_DEGRADED === "true",
-        resolveArgv: this.#tools.resolveArgv,
-      },
-      act: {
-        town,
-        tmux,
-        beads,
-        mail,
-        fs: realFs,
-        runner,
-        eventsDir: this.#paths.events,
-        agentWaitMs: this.#o.agentWaitMs ?? 15_000,
-        signal,
-        ...(hook ? { sessionClosedHook: hook } : {}),
-      },
+      tools: this.#tools,
       backoff: this.#backoff,
       notices: this.#notices,
-      isMissingTool: this.#tools.isMissingTool,
-      agentCommands: this.#tools.agentCommands,
+      wake: this.#wake,
+      watch: this.#watch,
+      eventsDir: this.#paths.events,
       saveNotices: () => this.#saveNotices(),
-      afterAct: async (snap, actions) => {
-        if (!signal.aborted) this.#wake.arm(this.#backoff);
-        await this.#watch?.afterTick(tmux, snap, actions);
-      },
     };
-    return { ports, tmux };
   }
 
   async #tick(options: TickOptions): Promise<CheckPlan[]> {
-    return (await runTick(this.#tickPorts().ports, options)).plan;
+    return (await runTick(tickPorts(this.#wiring()), options)).plan;
   }
 
   /** Loads the de-duplication state a previous run saved. */
@@ -241,7 +192,7 @@ export class TownEngine implements Engine {
         }; crash notifications fall back to the heartbeat`,
       );
     }
-    await this.#watch?.begin(this.#adapters().tmux);
+    await this.#watch?.begin(townAdapters(this.#wiring()).tmux);
   }
 
   /** Stops the curator and the watcher; saves de-duplication state. */
