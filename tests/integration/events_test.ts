@@ -112,7 +112,7 @@ Deno.test("killed agents and killed sessions come back long before the heartbeat
 });
 
 for (const server of ["a running tmux server", "no tmux server"]) {
-  Deno.test(`a session killed 100 ms after the daemon created it is back long before the heartbeat, while the first heartbeat is still busy (${server} at start)`, async () => {
+  Deno.test(`a session killed just after the daemon created it, while the first heartbeat is still busy, is back long before the heartbeat (${server} at start)`, async () => {
     const h = await Harness.create({ rigs: ["gastown"] });
     try {
       // Without a server, the daemon's first session starts one.
@@ -143,8 +143,22 @@ for (const server of ["a running tmux server", "no tmux server"]) {
         }, 20_000),
         await h.log(),
       );
-      await new Promise((r) => setTimeout(r, 100));
+      // Killed while the first heartbeat is demonstrably busy: its 3 s
+      // `gt mail send` to the Witness has started and it is not complete.
+      assert(
+        await waitFor(
+          async () =>
+            (await h.calls()).some((c) =>
+              c.prog === "gt" && (c.argv as string[]).join(" ").startsWith(
+                "mail send",
+              )
+            ),
+          20_000,
+        ),
+        await h.log(),
+      );
       await h.tmux(["kill-session", "-t", "=gt-gastown-witness"]);
+      assert(!(await h.log()).includes("Heartbeat complete (#1)"));
       assert(
         await waitFor(async () => {
           const s = (await h.sessions()).get("gt-gastown-witness");
