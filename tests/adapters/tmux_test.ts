@@ -228,8 +228,15 @@ Deno.test("Tmux on a private server", async (t) => {
         );
         const quiet = await startAgent("gt-nobanner");
         assertEquals(await tmux.acceptBypassPermissions("gt-nobanner"), false);
-        await new Promise((r) => setTimeout(r, 300));
-        assertEquals(await stdinOf(quiet), []);
+        // A line typed afterwards arrives alone: no Down came before it.
+        await tmux.sendKeys("gt-nobanner", "after");
+        assertEquals(
+          await pollFor("the typed line", async () => {
+            const l = await stdinOf(quiet);
+            return l.length > 0 ? l : null;
+          }),
+          ["after"],
+        );
       },
     );
 
@@ -423,10 +430,18 @@ Deno.test("Tmux on a private server", async (t) => {
 
     await t.step("the stub agent obeys agent-hang and agent-die", async () => {
       const pid = await startAgent("gt-switch");
+      // The stand-in marks each check it makes while held.
+      const heldChecks = async () =>
+        (await Deno.readTextFile(`${srv.fakeDir}/agent-hang.${pid}`)
+          .catch(() => "")).length;
       await Deno.writeTextFile(`${srv.fakeDir}/agent-hang`, "");
-      await new Promise((r) => setTimeout(r, 300));
+      await pollFor("the agent held", async () => (await heldChecks()) > 0);
       await tmux.sendKeys("gt-switch", "held back");
-      await new Promise((r) => setTimeout(r, 500));
+      const seen = await heldChecks();
+      await pollFor(
+        "two more checks while held",
+        async () => (await heldChecks()) >= seen + 2,
+      );
       assertEquals(await stdinOf(pid), []);
       await Deno.remove(`${srv.fakeDir}/agent-hang`);
       assertEquals(
