@@ -21,7 +21,7 @@
  * @module
  */
 
-import { every, systemClock, type TimerHandle } from "./clock.ts";
+import { type Clock, every, systemClock, type TimerHandle } from "./clock.ts";
 import { errorMessage } from "../errors.ts";
 
 /** Default period between two nudges. */
@@ -74,6 +74,8 @@ export interface TmuxReaperOptions {
   isServer?: (comm: string) => boolean;
   /** Called with a one-line note when the target is dropped or refused. */
   note?: (line: string) => void;
+  /** Timers of the period (default: the system clock). */
+  clock?: Pick<Clock, "timer">;
 }
 
 /** Sends SIGCHLD to one tmux server on a timer; see the module doc. */
@@ -81,6 +83,7 @@ export class TmuxReaper {
   readonly #intervalMs: number;
   readonly #isServer: (comm: string) => boolean;
   readonly #note: (line: string) => void;
+  readonly #clock: Pick<Clock, "timer">;
   #pid: number | null = null;
   #identity: ProcIdentity | null = null;
   #timer: TimerHandle | undefined;
@@ -92,6 +95,7 @@ export class TmuxReaper {
     this.#intervalMs = options.intervalMs ?? REAP_NUDGE_MS;
     this.#isServer = options.isServer ?? ((c) => c.startsWith("tmux"));
     this.#note = options.note ?? (() => {});
+    this.#clock = options.clock ?? systemClock;
   }
 
   /** The PID being nudged, or null. */
@@ -129,7 +133,7 @@ export class TmuxReaper {
     if (id === null || !this.#isServer(id.comm)) return;
     this.#pid = pid;
     this.#identity = id;
-    this.#timer = every(systemClock, this.#intervalMs, () => this.#nudge());
+    this.#timer = every(this.#clock, this.#intervalMs, () => this.#nudge());
   }
 
   /** Stops nudging. */

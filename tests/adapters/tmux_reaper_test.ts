@@ -8,6 +8,7 @@
 import { assert, assertEquals } from "../helpers/assert.ts";
 import { waitFor } from "../helpers/cli.ts";
 import { procIdentity, TmuxReaper } from "../../src/adapters/tmux_reaper.ts";
+import { FakeClock } from "../fakes/clock.ts";
 
 /** A process that appends a line to `file` on every SIGCHLD it receives. */
 function signalCounter(file: string): Deno.ChildProcess {
@@ -45,27 +46,38 @@ Deno.test("TmuxReaper sends SIGCHLD on its period and stops when the process is 
   const file = `${dir}/got`;
   const child = signalCounter(file);
   const notes: string[] = [];
+  const clock = new FakeClock();
   const reaper = new TmuxReaper({
     intervalMs: 20,
     isServer: (comm) => comm === "perl",
     note: (l) => notes.push(l),
+    clock,
   });
   try {
     assert(await waitFor(async () => (await lines(file)).length > 0, 5_000));
     reaper.target(child.pid);
     assertEquals(reaper.pid, child.pid);
-    assert(
-      await waitFor(async () => (await lines(file)).length >= 4, 5_000),
-      "no SIGCHLD arrived",
-    );
-    assert(reaper.sent >= 3, String(reaper.sent));
+    await clock.advance(19);
+    assertEquals(reaper.sent, 0);
+    for (let i = 1; i <= 3; i++) {
+      await clock.advance(i === 1 ? 1 : 20);
+      assertEquals(reaper.sent, i);
+      // One at a time: signals sent together may arrive as one.
+      assert(
+        await waitFor(async () => (await lines(file)).length >= 1 + i, 5_000),
+        `SIGCHLD ${i} did not arrive`,
+      );
+    }
     child.kill("SIGKILL");
     await child.status;
-    // The PID no longer names that process: the reaper lets go of it.
-    assert(await waitFor(() => Promise.resolve(reaper.pid === null), 2_000));
-    const sent = reaper.sent;
-    await new Promise((r) => setTimeout(r, 100));
-    assertEquals(reaper.sent, sent);
+    // The PID no longer names that process: at its next period the reaper
+    // lets go of it and arms no further timer.
+    await clock.advance(20);
+    assertEquals(reaper.pid, null);
+    assertEquals(reaper.sent, 3);
+    assertEquals(clock.pending, []);
+    await clock.advance(20 * 10);
+    assertEquals(reaper.sent, 3);
     assertEquals(notes, []);
   } finally {
     reaper.stop();
@@ -83,15 +95,19 @@ Deno.test("TmuxReaper refuses a process that is not a tmux server, and does noth
   const dir = await Deno.makeTempDir();
   const file = `${dir}/got`;
   const child = signalCounter(file);
-  const strict = new TmuxReaper({ intervalMs: 10 });
-  const off = new TmuxReaper({ intervalMs: 0, isServer: () => true });
+  const clock = new FakeClock();
+  const strict = new TmuxReaper({ intervalMs: 10, clock });
+  const off = new TmuxReaper({ intervalMs: 0, isServer: () => true, clock });
   try {
     assert(await waitFor(async () => (await lines(file)).length > 0, 5_000));
     strict.target(child.pid);
     off.target(child.pid);
     assertEquals(strict.pid, null);
     assertEquals(off.pid, null);
-    await new Promise((r) => setTimeout(r, 100));
+    // Neither armed a timer: however much time passes, nothing is sent.
+    assertEquals(clock.pending, []);
+    await clock.advance(10 * 10);
+    assertEquals([strict.sent, off.sent], [0, 0]);
     assertEquals(await lines(file), ["up"]);
     strict.target(null);
     assertEquals(strict.sent, 0);
