@@ -124,9 +124,10 @@ Deno.test("start reports an already running daemon with exit 0, and run refuses 
     assertEquals(again.stdout, `● Daemon already running (PID ${pid})\n`);
     const quiet = await runCli(["start", "--quiet"], { cwd: t.town, env });
     assertEquals([quiet.code, quiet.stdout], [0, ""]);
-    const started = Date.now();
+    // "At once": it does not wait for the lock, which the holder keeps for
+    // as long as it lives (still alive below). Waiting would run into
+    // runCli's deadline, which kills it, and the exit status would not be 1.
     const run = await runCli(["run"], { cwd: t.town, env });
-    assert(Date.now() - started < 5_000);
     assertEquals(run.code, 1);
     // The loser names the holder: its PID and command line.
     assertStringIncludes(
@@ -319,12 +320,13 @@ Deno.test("stop escalates to SIGKILL when the daemon cannot act on SIGTERM", asy
     assertEquals((await runCli(["start"], { cwd: t.town, env })).code, 0);
     const pid = (await readPid(t.town))!;
     Deno.kill(pid, "SIGSTOP");
-    const started = Date.now();
+    const started = performance.now();
     const stop = await runCli(["stop", "--timeout", "0.5"], {
       cwd: t.town,
       env,
     });
-    const took = Date.now() - started;
+    // A lower bound, the contract: SIGKILL only after the 0.5 s grace.
+    const took = performance.now() - started;
     assertEquals(stop.code, 0, stop.stderr);
     assertStringIncludes(stop.stdout, `✓ Daemon stopped (was PID ${pid})`);
     assertStringIncludes(stop.stdout, "was killed");
