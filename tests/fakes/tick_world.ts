@@ -25,6 +25,28 @@ import { FakeClock } from "./clock.ts";
 import { FakeTmux } from "./tmux.ts";
 import { FakeBeads, FakeMail, RecordingRunner } from "./town_tools.ts";
 
+/** Options of {@link TickWorld.create}: the rigs, and whether Boot is quiet. */
+export interface WorldOptions {
+  rigs?: string[];
+  quiet?: boolean;
+}
+
+/** Registers a test that runs `fn` on a fresh world and removes it after. */
+export function worldTest(
+  name: string,
+  options: WorldOptions,
+  fn: (w: TickWorld) => Promise<void>,
+): void {
+  Deno.test(name, async () => {
+    const w = await TickWorld.create(options);
+    try {
+      await fn(w);
+    } finally {
+      await w.close();
+    }
+  });
+}
+
 /** The world one tick sees, and everything it touched. */
 export class TickWorld {
   readonly clock = new FakeClock(Date.now());
@@ -46,15 +68,23 @@ export class TickWorld {
   }
 
   /** A temp town with `rigs` (Boot quiet unless `quiet` is false). */
-  static async create(
-    options: { rigs?: string[]; quiet?: boolean } = {},
-  ): Promise<TickWorld> {
+  static async create(options: WorldOptions = {}): Promise<TickWorld> {
     return new TickWorld(await makeTown(options));
   }
 
   /** The town root. */
   get town(): string {
     return this.#t.town;
+  }
+
+  /**
+   * Adds the running Witness and Refinery sessions of `rig` and returns its
+   * agent beads ({@link rigBeads}).
+   */
+  runningRig(rig: string): Record<string, unknown>[] {
+    this.tmux.add(`gt-${rig}-witness`);
+    this.tmux.add(`gt-${rig}-refinery`);
+    return this.rigBeads(rig);
   }
 
   /** Creates directories under the town. */

@@ -1,9 +1,10 @@
 import { assert, assertEquals } from "../helpers/assert.ts";
-import { TickWorld } from "../fakes/tick_world.ts";
+import { worldTest } from "../fakes/tick_world.ts";
 
-Deno.test("runTick() with the agent command missing starts nothing, refuses a lifecycle restart and leaves the session alone", async () => {
-  const w = await TickWorld.create({ rigs: ["gastown"] });
-  try {
+worldTest(
+  "runTick() with the agent command missing starts nothing, refuses a lifecycle restart and leaves the session alone",
+  { rigs: ["gastown"] },
+  async (w) => {
     await w.dirs("gastown/witness", "gastown/polecats/Toast");
     w.missingCommands.add("claude");
     w.tmux.add("gt-gastown-witness");
@@ -49,7 +50,5 @@ Deno.test("runTick() with the agent command missing starts nothing, refuses a li
     await w.tick();
     assert(w.tmux.callsOf("newSession").includes("gt-gastown-refinery"));
     assert(w.tmux.callsOf("newSession").includes("gt-gastown-Toast"));
-  } finally {
-    await w.close();
-  }
-});
+  },
+);

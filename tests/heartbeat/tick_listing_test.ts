@@ -11,11 +11,12 @@ import { assert, assertEquals, assertRejects } from "../helpers/assert.ts";
 import { earlyShows } from "../../src/heartbeat/observe_beads.ts";
 import { RECOVERY_CHECKS } from "../../src/heartbeat/checks.ts";
 import type { AgentBead } from "../../src/heartbeat/types.ts";
-import { TickWorld } from "../fakes/tick_world.ts";
+import { worldTest } from "../fakes/tick_world.ts";
 
-Deno.test("a crash pass on an earlier listing lists nothing, shows the dead polecat's bead and restarts it", async () => {
-  const w = await TickWorld.create({ rigs: ["gastown"] });
-  try {
+worldTest(
+  "a crash pass on an earlier listing lists nothing, shows the dead polecat's bead and restarts it",
+  { rigs: ["gastown"] },
+  async (w) => {
     await w.dirs("gastown/polecats/Toast");
     for (const s of ["witness", "refinery", "Toast"]) {
       w.tmux.add(`gt-gastown-${s}`);
@@ -61,14 +62,13 @@ Deno.test("a crash pass on an earlier listing lists nothing, shows the dead pole
       "gt-gastown-Toast",
       "gt-gastown-Nux",
     ]);
-  } finally {
-    await w.close();
-  }
-});
+  },
+);
 
-Deno.test("earlyShows() starts the dead polecats' bd show at once and hands each result over once", async () => {
-  const w = await TickWorld.create({ rigs: ["gastown"] });
-  try {
+worldTest(
+  "earlyShows() starts the dead polecats' bd show at once and hands each result over once",
+  { rigs: ["gastown"] },
+  async (w) => {
     const toast = w.workingPolecat("gastown", "Toast");
     const nux = w.workingPolecat("gastown", "Nux");
     w.beads.raw = [toast, nux];
@@ -106,7 +106,5 @@ Deno.test("earlyShows() starts the dead polecats' bd show at once and hands each
     assertEquals(calls.length, 2);
     await shows.show("gt-gastown-witness");
     assertEquals(calls[2], "gt-gastown-witness@undefined");
-  } finally {
-    await w.close();
-  }
-});
+  },
+);

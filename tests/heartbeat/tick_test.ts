@@ -16,23 +16,18 @@ import {
   HEARTBEAT_CHECKS,
   RECOVERY_CHECKS,
 } from "../../src/heartbeat/checks.ts";
-import { TickWorld } from "../fakes/tick_world.ts";
+import { worldTest } from "../fakes/tick_world.ts";
 
 const MIN = 60_000;
-
-async function world(
-  options: { rigs?: string[]; quiet?: boolean } = {},
-): Promise<TickWorld> {
-  return await TickWorld.create(options);
-}
 
 function count(lines: string[], text: string): number {
   return lines.filter((l) => l.includes(text)).length;
 }
 
-Deno.test("runTick() starts a Witness and a Refinery for every rig, in their directories, and leaves them alone next time", async () => {
-  const w = await world({ rigs: ["alpha", "beta"] });
-  try {
+worldTest(
+  "runTick() starts a Witness and a Refinery for every rig, in their directories, and leaves them alone next time",
+  { rigs: ["alpha", "beta"] },
+  async (w) => {
     await w.dirs("alpha/witness", "alpha/refinery/rig", "beta");
     await w.tick();
     const made = w.tmux.callsOf("newSession");
@@ -71,19 +66,16 @@ Deno.test("runTick() starts a Witness and a Refinery for every rig, in their dir
     await w.tick();
     assertEquals(w.tmux.callsOf("newSession").length, 4);
     assertEquals(w.tmux.callsOf("killSession"), []);
-  } finally {
-    await w.close();
-  }
-});
+  },
+);
 
-Deno.test("runTick() restarts a killed polecat with hooked work, leaves one without work alone, and holds a quick second death back until its backoff ends", async () => {
-  const w = await world({ rigs: ["gastown"] });
-  try {
+worldTest(
+  "runTick() restarts a killed polecat with hooked work, leaves one without work alone, and holds a quick second death back until its backoff ends",
+  { rigs: ["gastown"] },
+  async (w) => {
     await w.dirs("gastown/polecats/Toast", "gastown/polecats/Idle");
-    w.tmux.add("gt-gastown-witness");
-    w.tmux.add("gt-gastown-refinery");
     w.beads.raw = [
-      ...w.rigBeads("gastown"),
+      ...w.runningRig("gastown"),
       w.workingPolecat("gastown", "Toast"),
       w.bead({
         id: "gt-gastown-polecat-Idle",
@@ -133,14 +125,13 @@ Deno.test("runTick() restarts a killed polecat with hooked work, leaves one with
     assertEquals(w.tmux.callsOf("newSession").length, 3);
     assert(!w.takeLog().some((l) => l.includes("Not restarting")));
     assertEquals(w.backoff.toJSON()["gastown/polecats/Toast"]?.restarts, 0);
-  } finally {
-    await w.close();
-  }
-});
+  },
+);
 
-Deno.test("runTick() leaves a healthy session with a stale bead alone and replaces a zombie", async () => {
-  const w = await world({ rigs: ["charlie", "delta"] });
-  try {
+worldTest(
+  "runTick() leaves a healthy session with a stale bead alone and replaces a zombie",
+  { rigs: ["charlie", "delta"] },
+  async (w) => {
     w.tmux.add("gt-charlie-witness");
     w.tmux.add("gt-delta-witness", { command: "bash" });
     w.tmux.add("gt-charlie-refinery");
@@ -174,14 +165,13 @@ Deno.test("runTick() leaves a healthy session with a stale bead alone and replac
     assert(
       log.includes("Witness for delta not running per agent bead, starting..."),
     );
-  } finally {
-    await w.close();
-  }
-});
+  },
+);
 
-Deno.test("runTick() kills and recreates a Deacon marked dead once, not on every tick", async () => {
-  const w = await world({ quiet: false });
-  try {
+worldTest(
+  "runTick() kills and recreates a Deacon marked dead once, not on every tick",
+  { quiet: false },
+  async (w) => {
     w.tmux.add("gt-deacon");
     w.beads.raw = [w.bead({ id: "hq-deacon", role: "deacon", state: "dead" })];
     await w.clock.advance(1_000);
@@ -209,14 +199,13 @@ Deno.test("runTick() kills and recreates a Deacon marked dead once, not on every
       w.tmux.callsOf("newSession").filter((s) => s === "gt-deacon").length,
       1,
     );
-  } finally {
-    await w.close();
-  }
-});
+  },
+);
 
-Deno.test("runTick() nudges a Deacon whose heartbeat is 10 minutes old once, and restarts one stuck for 35", async () => {
-  const w = await world();
-  try {
+worldTest(
+  "runTick() nudges a Deacon whose heartbeat is 10 minutes old once, and restarts one stuck for 35",
+  {},
+  async (w) => {
     w.tmux.add("gt-deacon");
     w.beads.raw = [
       w.bead({ id: "hq-deacon", role: "deacon", state: "running" }),
@@ -249,14 +238,13 @@ Deno.test("runTick() nudges a Deacon whose heartbeat is 10 minutes old once, and
     // The restarted Deacon gets time to write a heartbeat: no kill loop.
     await w.tick();
     assertEquals(w.tmux.callsOf("killSession"), ["gt-deacon"]);
-  } finally {
-    await w.close();
-  }
-});
+  },
+);
 
-Deno.test("runTick() mails the Witness exactly once when a polecat restart fails", async () => {
-  const w = await world({ rigs: ["gastown"] });
-  try {
+worldTest(
+  "runTick() mails the Witness exactly once when a polecat restart fails",
+  { rigs: ["gastown"] },
+  async (w) => {
     await w.dirs("gastown/polecats/Broken");
     w.tmux.add("gt-gastown-witness");
     w.tmux.add("gt-gastown-refinery");
@@ -294,18 +282,15 @@ Deno.test("runTick() mails the Witness exactly once when a polecat restart fails
       w.takeLog().join("\n"),
       "Error restarting polecat gastown/Broken: ",
     );
-  } finally {
-    await w.close();
-  }
-});
+  },
+);
 
-Deno.test("runTick() carries out a lifecycle cycle: the message is deleted before the Witness is restarted", async () => {
-  const w = await world({ rigs: ["gastown"] });
-  try {
+worldTest(
+  "runTick() carries out a lifecycle cycle: the message is deleted before the Witness is restarted",
+  { rigs: ["gastown"] },
+  async (w) => {
     await w.dirs("gastown/witness");
-    w.tmux.add("gt-gastown-witness");
-    w.tmux.add("gt-gastown-refinery");
-    w.beads.raw = w.rigBeads("gastown");
+    w.beads.raw = w.runningRig("gastown");
     w.mail.raw = [w.message({ id: "hq-msg1", from: "gastown/witness" })];
     await w.tick();
     assertEquals(w.mail.deleted, ["hq-msg1"]);
@@ -330,17 +315,14 @@ Deno.test("runTick() carries out a lifecycle cycle: the message is deleted befor
       i("Killed session gt-gastown-witness for restart") <
         i("Restarted session gt-gastown-witness"),
     );
-  } finally {
-    await w.close();
-  }
-});
+  },
+);
 
-Deno.test("runTick() deletes a 7-hour-old request without carrying it out and leaves other mail alone", async () => {
-  const w = await world({ rigs: ["gastown"] });
-  try {
-    w.tmux.add("gt-gastown-witness");
-    w.tmux.add("gt-gastown-refinery");
-    w.beads.raw = w.rigBeads("gastown");
+worldTest(
+  "runTick() deletes a 7-hour-old request without carrying it out and leaves other mail alone",
+  { rigs: ["gastown"] },
+  async (w) => {
+    w.beads.raw = w.runningRig("gastown");
     w.mail.raw = [
       w.message({ id: "old", from: "gastown/witness", agoMs: 7 * 60 * MIN }),
       w.message({
@@ -369,17 +351,14 @@ Deno.test("runTick() deletes a 7-hour-old request without carrying it out and le
       log,
       'Lifecycle request with unparseable body: "explode"',
     );
-  } finally {
-    await w.close();
-  }
-});
+  },
+);
 
-Deno.test("runTick() answers a request from an unknown sender with the reason", async () => {
-  const w = await world({ rigs: ["gastown"] });
-  try {
-    w.tmux.add("gt-gastown-witness");
-    w.tmux.add("gt-gastown-refinery");
-    w.beads.raw = w.rigBeads("gastown");
+worldTest(
+  "runTick() answers a request from an unknown sender with the reason",
+  { rigs: ["gastown"] },
+  async (w) => {
+    w.beads.raw = w.runningRig("gastown");
     w.mail.raw = [w.message({ id: "m1", from: "stranger" })];
     await w.tick();
     assertEquals(w.mail.deleted, ["m1"]);
@@ -394,18 +373,15 @@ Deno.test("runTick() answers a request from an unknown sender with the reason", 
       w.takeLog().join("\n"),
       "Error executing lifecycle action: unknown agent identity: stranger",
     );
-  } finally {
-    await w.close();
-  }
-});
+  },
+);
 
-Deno.test("runTick() restarts an agent once for 1,000 requests and deletes the rest over later ticks", async () => {
-  const w = await world({ rigs: ["gastown"] });
-  try {
+worldTest(
+  "runTick() restarts an agent once for 1,000 requests and deletes the rest over later ticks",
+  { rigs: ["gastown"] },
+  async (w) => {
     await w.dirs("gastown/witness");
-    w.tmux.add("gt-gastown-witness");
-    w.tmux.add("gt-gastown-refinery");
-    w.beads.raw = w.rigBeads("gastown");
+    w.beads.raw = w.runningRig("gastown");
     w.mail.raw = Array.from(
       { length: 1000 },
       (_, i) =>
@@ -430,14 +406,13 @@ Deno.test("runTick() restarts an agent once for 1,000 requests and deletes the r
     assertEquals(count(w.takeLog(), "Restarted session"), 0);
     assertEquals(w.mail.raw.length, 899);
     assertEquals(w.tmux.callsOf("newSession").length, 1);
-  } finally {
-    await w.close();
-  }
-});
+  },
+);
 
-Deno.test("runTick() mails the Witness once each about GUPP and orphaned work over five ticks, and again when the condition returns", async () => {
-  const w = await world({ rigs: ["gastown", "my-rig"] });
-  try {
+worldTest(
+  "runTick() mails the Witness once each about GUPP and orphaned work over five ticks, and again when the condition returns",
+  { rigs: ["gastown", "my-rig"] },
+  async (w) => {
     for (const r of ["gastown", "my-rig"]) {
       w.tmux.add(`gt-${r}-witness`);
       w.tmux.add(`gt-${r}-refinery`);
@@ -506,14 +481,13 @@ Deno.test("runTick() mails the Witness once each about GUPP and orphaned work ov
       w.mail.sent.filter((m) => m.subject.startsWith("GUPP")).length,
       2,
     );
-  } finally {
-    await w.close();
-  }
-});
+  },
+);
 
-Deno.test("runTick() marks an agent idle for 16 minutes with no live session dead, once", async () => {
-  const w = await world();
-  try {
+worldTest(
+  "runTick() marks an agent idle for 16 minutes with no live session dead, once",
+  {},
+  async (w) => {
     w.tmux.add("gt-deacon");
     w.beads.raw = [
       w.bead({
@@ -553,37 +527,33 @@ Deno.test("runTick() marks an agent idle for 16 minutes with no live session dea
     assertStringIncludes(log, "Marked agent hq-mayor as dead due to timeout");
     // The Deacon's session is healthy, so its stale bead is not a death.
     assert(!log.includes("Agent hq-deacon appears dead"));
-  } finally {
-    await w.close();
-  }
+  },
+);
+
+worldTest("runTick() with a dry run decides the plan and does nothing", {
+  rigs: ["gastown"],
+}, async (w) => {
+  await w.dirs("gastown/witness");
+  w.beads.raw = w.rigBeads("gastown");
+  w.mail.raw = [w.message({ id: "hq-1", from: "gastown/witness" })];
+  const r = await w.tick({ checks: HEARTBEAT_CHECKS, dryRun: true });
+  const kinds = r.plan.flatMap((p) => p.actions.map((a) => a.kind));
+  assert(kinds.includes("startSession"), kinds.join(","));
+  assert(kinds.includes("lifecycle"), kinds.join(","));
+  assertEquals(w.tmux.callsOf("newSession"), []);
+  assertEquals(w.mail.deleted, []);
+  assertEquals(w.mail.sent, []);
+  assertEquals(w.runner.calls, []);
+  assertEquals(w.saves, 0);
+  assertEquals(w.backoff.toJSON(), {});
+  assert(r.snapshot !== null);
+  assertEquals(r.snapshot.rigs, ["gastown"]);
 });
 
-Deno.test("runTick() with a dry run decides the plan and does nothing", async () => {
-  const w = await world({ rigs: ["gastown"] });
-  try {
-    await w.dirs("gastown/witness");
-    w.beads.raw = w.rigBeads("gastown");
-    w.mail.raw = [w.message({ id: "hq-1", from: "gastown/witness" })];
-    const r = await w.tick({ checks: HEARTBEAT_CHECKS, dryRun: true });
-    const kinds = r.plan.flatMap((p) => p.actions.map((a) => a.kind));
-    assert(kinds.includes("startSession"), kinds.join(","));
-    assert(kinds.includes("lifecycle"), kinds.join(","));
-    assertEquals(w.tmux.callsOf("newSession"), []);
-    assertEquals(w.mail.deleted, []);
-    assertEquals(w.mail.sent, []);
-    assertEquals(w.runner.calls, []);
-    assertEquals(w.saves, 0);
-    assertEquals(w.backoff.toJSON(), {});
-    assert(r.snapshot !== null);
-    assertEquals(r.snapshot.rigs, ["gastown"]);
-  } finally {
-    await w.close();
-  }
-});
-
-Deno.test("runTick() logs a failing tmux read once as an error and still processes mail", async () => {
-  const w = await world({ rigs: ["gastown"] });
-  try {
+worldTest(
+  "runTick() logs a failing tmux read once as an error and still processes mail",
+  { rigs: ["gastown"] },
+  async (w) => {
     w.tmux.listError = "server exited unexpectedly";
     w.beads.raw = w.rigBeads("gastown");
     w.mail.raw = [
@@ -594,14 +564,13 @@ Deno.test("runTick() logs a failing tmux read once as an error and still process
     assertEquals(count(log, "Error: tmux: server exited unexpectedly"), 1);
     assertEquals(w.tmux.callsOf("newSession"), []);
     assertEquals(w.mail.deleted, ["old"]);
-  } finally {
-    await w.close();
-  }
-});
+  },
+);
 
-Deno.test("runTick() nudges a ready spawned polecat, drops a gone one and prunes an old one", async () => {
-  const w = await world({ rigs: ["gastown"] });
-  try {
+worldTest(
+  "runTick() nudges a ready spawned polecat, drops a gone one and prunes an old one",
+  { rigs: ["gastown"] },
+  async (w) => {
     w.tmux.add("gt-gastown-witness");
     w.tmux.add("gt-gastown-refinery");
     w.tmux.add("gt-gastown-Toast", { screen: "welcome\n> " });
@@ -650,18 +619,15 @@ Deno.test("runTick() nudges a ready spawned polecat, drops a gone one and prunes
     );
     assertStringIncludes(log, "Triggered 1/4 pending spawn(s)");
     assertStringIncludes(log, "Pruned 1 stale pending spawn(s)");
-  } finally {
-    await w.close();
-  }
-});
+  },
+);
 
-Deno.test("runTick() logs bad mail and a failing bd update, and loses nothing", async () => {
-  const w = await world({ rigs: ["gastown"] });
-  try {
+worldTest(
+  "runTick() logs bad mail and a failing bd update, and loses nothing",
+  { rigs: ["gastown"] },
+  async (w) => {
     await w.dirs("gastown/witness");
-    w.tmux.add("gt-gastown-witness");
-    w.tmux.add("gt-gastown-refinery");
-    w.beads.raw = w.rigBeads("gastown");
+    w.beads.raw = w.runningRig("gastown");
     w.mail.inboxError =
       'Cannot parse "gt mail inbox" output: expected a JSON array, got an object';
     await w.tick();
@@ -699,7 +665,5 @@ Deno.test("runTick() logs bad mail and a failing bd update, and loses nothing", 
     assertEquals(w.mail.raw.map((m) => m.id), ["nofrom", "num"]);
     assert(!w.tmux.sessions.has("gt-gastown-witness"));
     assertEquals(w.beads.updates, []);
-  } finally {
-    await w.close();
-  }
-});
+  },
+);
