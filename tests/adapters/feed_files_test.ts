@@ -140,7 +140,7 @@ Deno.test("startFeedCurator() tails the events file into the feed", async (t) =>
             now: witness.now,
           });
           try {
-            await waitFor(async () => witness.polls, (n) => n >= 3);
+            await waitFor(() => Promise.resolve(witness.polls), (n) => n >= 3);
           } finally {
             await w.stop();
           }
