@@ -13,6 +13,7 @@ import {
   assertStringIncludes,
 } from "../helpers/assert.ts";
 import { MAIN, readPid, waitFor } from "../helpers/cli.ts";
+import { type CommandOutput, runCommand } from "../helpers/command.ts";
 import { Harness } from "../helpers/harness.ts";
 import { owners, spawnDaemon } from "./procs.ts";
 import { alphaTown, count, which } from "./support.ts";
@@ -25,7 +26,7 @@ async function cliUnder(
   h: Harness,
   prefix: string[],
   args: string[],
-): Promise<{ code: number; stdout: string; stderr: string }> {
+): Promise<CommandOutput> {
   const argv = [
     ...prefix,
     Deno.execPath(),
@@ -35,22 +36,7 @@ async function cliUnder(
     MAIN,
     ...args,
   ];
-  const out = await new Deno.Command(argv[0]!, {
-    args: argv.slice(1),
-    cwd: h.town,
-    env: h.env,
-    clearEnv: true,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-    signal: AbortSignal.timeout(60_000),
-  }).output();
-  const dec = new TextDecoder();
-  return {
-    code: out.code,
-    stdout: dec.decode(out.stdout),
-    stderr: dec.decode(out.stderr),
-  };
+  return await runCommand(argv, { cwd: h.town, env: h.env });
 }
 
 const UMASK_000 = [which("bash"), "-c", 'umask 000; exec "$@"', "bash"];

@@ -19,6 +19,7 @@ import {
   REPO,
   waitFor,
 } from "../helpers/cli.ts";
+import { runCommand } from "../helpers/command.ts";
 import { Harness } from "../helpers/harness.ts";
 import { cmdline } from "./procs.ts";
 
@@ -63,22 +64,7 @@ async function runWith(
   args: string[],
   options: { cwd: string; env: Record<string, string> },
 ): Promise<CliResult> {
-  const out = await new Deno.Command(deno, {
-    args,
-    cwd: options.cwd,
-    env: options.env,
-    clearEnv: true,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-    signal: AbortSignal.timeout(60_000),
-  }).output();
-  const dec = new TextDecoder();
-  return {
-    code: out.code,
-    stdout: dec.decode(out.stdout),
-    stderr: dec.decode(out.stderr),
-  };
+  return await runCommand([deno, ...args], options);
 }
 
 function exe(pid: number): string {

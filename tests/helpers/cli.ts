@@ -8,6 +8,7 @@
 import { fileURLToPath } from "node:url";
 import { assert, assertEquals, assertMatch } from "./assert.ts";
 import { layTown } from "../fixtures/town_layout.ts";
+import { type CommandOutput, runCommand } from "./command.ts";
 
 /** The repository root. */
 export const REPO = fileURLToPath(new URL("../../", import.meta.url)).replace(
@@ -20,11 +21,7 @@ export const MAIN = `${REPO}/main.ts`;
 export const FIXTURE_BIN = `${REPO}/tests/fixtures/bin`;
 
 /** What a finished CLI call printed. */
-export interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+export type CliResult = CommandOutput;
 
 /** A temporary town with `mayor/town.json`. */
 export interface TempTown {
@@ -105,23 +102,10 @@ export async function runCli(
   args: string[],
   options: { cwd: string; env: Record<string, string>; timeoutMs?: number },
 ): Promise<CliResult> {
-  const cmd = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", "--quiet", MAIN, ...args],
-    cwd: options.cwd,
-    env: options.env,
-    clearEnv: true,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-    signal: AbortSignal.timeout(options.timeoutMs ?? 60_000),
-  });
-  const out = await cmd.output();
-  const dec = new TextDecoder();
-  return {
-    code: out.code,
-    stdout: dec.decode(out.stdout),
-    stderr: dec.decode(out.stderr),
-  };
+  return await runCommand(
+    [Deno.execPath(), "run", "--allow-all", "--quiet", MAIN, ...args],
+    options,
+  );
 }
 
 /** Reads the PID file of a town, or null. */

@@ -23,6 +23,7 @@
 
 import { DatabaseSync } from "node:sqlite";
 import { FIXTURE_BIN, killTownDaemon, waitFor } from "../helpers/cli.ts";
+import { type CommandOutput, runCommand } from "../helpers/command.ts";
 import { findRealTools } from "./find_tools.ts";
 import { TEST_TMUX_CONFIG } from "../fixtures/tmux_config.ts";
 
@@ -66,11 +67,7 @@ export interface RealTownOptions {
 }
 
 /** What a finished command printed. */
-export interface Output {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+export type Output = CommandOutput;
 
 /** A real town and what is needed to drive it. */
 export class RealTown {
@@ -220,22 +217,7 @@ export class RealTown {
     cwd = this.town,
     extra: Record<string, string> = {},
   ): Promise<Output> {
-    const out = await new Deno.Command(argv[0]!, {
-      args: argv.slice(1),
-      cwd,
-      env: { ...this.env, ...extra },
-      clearEnv: true,
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-      signal: AbortSignal.timeout(60_000),
-    }).output();
-    const dec = new TextDecoder();
-    return {
-      code: out.code,
-      stdout: dec.decode(out.stdout),
-      stderr: dec.decode(out.stderr),
-    };
+    return await runCommand(argv, { cwd, env: { ...this.env, ...extra } });
   }
 
   /** Runs a command that must succeed; returns its output. */

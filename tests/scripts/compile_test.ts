@@ -26,6 +26,7 @@ import {
   waitFor,
 } from "../helpers/cli.ts";
 import { startPrivateTmux } from "../helpers/tmux_server.ts";
+import { type CommandOutput, runCommand } from "../helpers/command.ts";
 
 const SCRIPT = join(REPO, "scripts/compile.ts");
 const HOST = Deno.build.target;
@@ -46,30 +47,14 @@ Stack backtrace:
    1: <unknown>
 `;
 
-interface Out {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+type Out = CommandOutput;
 
 async function exec(
   argv: string[],
   env: Record<string, string>,
   timeoutMs = 120_000,
 ): Promise<Out> {
-  const out = await new Deno.Command(argv[0]!, {
-    args: argv.slice(1),
-    env,
-    clearEnv: true,
-    stdin: "null",
-    signal: AbortSignal.timeout(timeoutMs),
-  }).output();
-  const dec = new TextDecoder();
-  return {
-    code: out.code,
-    stdout: dec.decode(out.stdout),
-    stderr: dec.decode(out.stderr),
-  };
+  return await runCommand(argv, { env, timeoutMs });
 }
 
 function envWithout(names: (k: string) => boolean): Record<string, string> {
