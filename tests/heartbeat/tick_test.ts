@@ -13,6 +13,11 @@ import {
   assertStringIncludes,
 } from "../helpers/assert.ts";
 import {
+  assertLogHas,
+  CRASH_RESTART_LINES,
+  PENDING_SPAWN_LINES,
+} from "../helpers/scenario_logs.ts";
+import {
   HEARTBEAT_CHECKS,
   RECOVERY_CHECKS,
 } from "../../src/heartbeat/checks.ts";
@@ -87,14 +92,7 @@ worldTest(
     await w.tick();
     assertEquals(w.tmux.callsOf("newSession"), ["gt-gastown-Toast"]);
     const log = w.takeLog().join("\n");
-    assertStringIncludes(
-      log,
-      "CRASH DETECTED: polecat gastown/Toast has hook_bead=gt-abc but session gt-gastown-Toast is dead",
-    );
-    assertStringIncludes(
-      log,
-      "Successfully restarted crashed polecat gastown/Toast",
-    );
+    assertLogHas(log, CRASH_RESTART_LINES);
     assertEquals(w.mail.sent, []);
     // A crash restart does not pre-sync the worktree.
     assertEquals(w.runner.calls, []);
@@ -608,17 +606,7 @@ worldTest(
     assertEquals(pending.map((p: { polecat: string }) => p.polecat), ["Slow"]);
     assertEquals(w.beads.closed.sort(), ["m1", "m2", "m3", "m4"]);
     const log = w.takeLog().join("\n");
-    assertStringIncludes(
-      log,
-      "Found 4 pending spawn(s), attempting to trigger...",
-    );
-    assertStringIncludes(log, "Triggered polecat: gastown/Toast");
-    assertStringIncludes(
-      log,
-      "Error triggering gt-gastown-Nux: session no longer exists",
-    );
-    assertStringIncludes(log, "Triggered 1/4 pending spawn(s)");
-    assertStringIncludes(log, "Pruned 1 stale pending spawn(s)");
+    assertLogHas(log, PENDING_SPAWN_LINES);
   },
 );
 

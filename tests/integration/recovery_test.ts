@@ -3,6 +3,7 @@ import {
   assertEquals,
   assertStringIncludes,
 } from "../helpers/assert.ts";
+import { assertLogHas, PENDING_SPAWN_LINES } from "../helpers/scenario_logs.ts";
 import { readPid, waitFor } from "../helpers/cli.ts";
 import { bead, Harness, message, rigBeads } from "../helpers/harness.ts";
 
@@ -172,17 +173,7 @@ Deno.test("pending spawns: a ready polecat is nudged, a gone one dropped, an old
       "m4",
     ]);
     const log = await h.log();
-    assertStringIncludes(
-      log,
-      "Found 4 pending spawn(s), attempting to trigger...",
-    );
-    assertStringIncludes(log, "Triggered polecat: gastown/Toast");
-    assertStringIncludes(
-      log,
-      "Error triggering gt-gastown-Nux: session no longer exists",
-    );
-    assertStringIncludes(log, "Triggered 1/4 pending spawn(s)");
-    assertStringIncludes(log, "Pruned 1 stale pending spawn(s)");
+    assertLogHas(log, PENDING_SPAWN_LINES);
   } finally {
     await h.close();
   }

@@ -3,6 +3,7 @@ import {
   assertEquals,
   assertStringIncludes,
 } from "../helpers/assert.ts";
+import { assertLogHas, CRASH_RESTART_LINES } from "../helpers/scenario_logs.ts";
 import { readState, waitFor } from "../helpers/cli.ts";
 import { bead, Harness, rigBeads, workingPolecat } from "../helpers/harness.ts";
 
@@ -147,14 +148,7 @@ Deno.test("a killed polecat with hooked work is back within one heartbeat; one w
     );
     assertEquals(syncs.length, 0);
     const log = await h.log();
-    assertStringIncludes(
-      log,
-      "CRASH DETECTED: polecat gastown/Toast has hook_bead=gt-abc but session gt-gastown-Toast is dead",
-    );
-    assertStringIncludes(
-      log,
-      "Successfully restarted crashed polecat gastown/Toast",
-    );
+    assertLogHas(log, CRASH_RESTART_LINES);
     assertEquals((await h.sent()).length, 0);
 
     // Once it has run for the minimum uptime, a kill is a healthy death:
