@@ -45,7 +45,7 @@ export function restartSpec(r: BenchResults): TopLevelSpec | null {
   const rand = seededRandom(7);
   const cycle = 180_000 + Math.max(0, ...x.go.fromHeartbeatMs);
   const model = x.go.fromHeartbeatMs.length
-    ? Array.from({ length: 1_000 }, () =>
+    ? Array.from({ length: 200 }, () =>
       rand() * cycle +
       x.go.fromHeartbeatMs[Math.floor(rand() * x.go.fromHeartbeatMs.length)]!)
     : [];
