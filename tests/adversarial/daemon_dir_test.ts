@@ -74,9 +74,7 @@ Deno.test("a daemon/ of ours open to others is made 0700, with a warning", async
         "was 0777; removed the group and other permissions",
       );
     } finally {
-      d.signal("SIGTERM");
-      await d.exited;
-      await d.close();
+      await d.stop();
     }
   } finally {
     await h.close();
@@ -173,9 +171,7 @@ Deno.test("a deleted daemon/ is re-created by the next state save, and the lock 
       /was removed; re-created it|was removed or replaced; locking it again/,
     );
   } finally {
-    d.signal("SIGTERM");
-    await d.exited;
-    await d.close();
+    await d.stop();
     await h.close();
   }
 });

@@ -95,9 +95,7 @@ Deno.test("under umask 000 the daemon's files are not group- or world-writable a
       assertEquals(octal(mode(`${dir}/daemon.log`)), "0600");
       assertEquals(octal(mode(`${dir}/events`)), "0700");
     } finally {
-      d.signal("SIGTERM");
-      await d.exited;
-      await d.close();
+      await d.stop();
     }
   } finally {
     await h.close();

@@ -21,6 +21,8 @@ export interface DaemonProc {
   signal(sig: Deno.Signal): void;
   /** SIGKILLs it if still running and waits for it. */
   close(): Promise<void>;
+  /** Ends it as shutdown does, with SIGTERM, and waits for it. */
+  stop(): Promise<void>;
 }
 
 /**
@@ -82,6 +84,14 @@ export function spawnDaemon(
       } catch {
         // gone
       }
+    },
+    async stop() {
+      try {
+        child.kill("SIGTERM");
+      } catch {
+        // already exited
+      }
+      await exited;
     },
     async close() {
       try {
