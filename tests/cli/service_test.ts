@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
+import { serviceFs } from "../../src/adapters/cli_fs.ts";
 import { launchEnv } from "../../src/adapters/launch_env.ts";
 import { UsageError } from "../../src/errors.ts";
 import {
@@ -76,20 +77,7 @@ function exists(path: string): boolean {
 
 function fileDeps(home: string, platform: string, out: string[]): ServiceDeps {
   return {
-    async writeFile(path, text) {
-      await Deno.mkdir(dirname(path), { recursive: true });
-      await Deno.writeTextFile(path, text);
-    },
-    async removeFile(path) {
-      try {
-        await Deno.remove(path);
-        return true;
-      } catch (err) {
-        if (err instanceof Deno.errors.NotFound) return false;
-        throw err;
-      }
-    },
-    ensureDir: (path) => Deno.mkdir(path, { recursive: true }),
+    ...serviceFs,
     home,
     stdout: (s) => out.push(s),
     platform,
