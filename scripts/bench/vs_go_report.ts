@@ -102,7 +102,8 @@ export function sideRows(r: BenchResults): SideRow[] {
       how: "measured",
     });
     add({
-      measure: "agent killed in its session: back after next heartbeat",
+      measure:
+        "agent killed inside its session: back (Go: at its next heartbeat)",
       go: `${x.go.agentKillsRestarted} of ${x.go.agentKills}`,
       ours: `${x.ours.kills - x.ours.lost} of ${x.ours.kills}`,
       ratio: "",
