@@ -79,25 +79,26 @@ function finish(f: Followed, write: (text: string) => void): void {
   f.file.close();
 }
 
+/** One probe of `path`, `path.1`, …: the files newer than inode `ino`. */
+interface Probe {
+  /** Newest first, open. */
+  found: Followed[];
+  /** Whether the file with inode `ino` was reached. */
+  reached: boolean;
+}
+
 /**
- * The files rotated after the one with inode `ino`, oldest first, ending
- * with the file now at `path`. The names are probed newest first, so a
- * rotation during the probe can show a file twice (kept once) but never
- * hides one. When `ino` is not among them (deleted), only the file at
- * `path` follows it.
+ * Opens `path`, `path.1`, … newest first until the file with inode `ino`.
+ * A rotation during the probe can show a file twice (kept once); a gap of
+ * one name is a rename in progress.
  */
-async function successors(
-  path: string,
-  ino: number | null,
-): Promise<Followed[]> {
+async function probe(path: string, ino: number | null): Promise<Probe> {
   const found: Followed[] = [];
   const seen = new Set<number | null>();
-  let at = -1;
   let misses = 0;
-  for (let i = 0; i <= MAX_ROTATED && at < 0; i++) {
+  for (let i = 0; i <= MAX_ROTATED; i++) {
     const f = await openFollowed(i === 0 ? path : `${path}.${i}`);
     if (f === null) {
-      // A rotation in progress leaves one gap at most.
       if (i > 0 && ++misses >= 2) break;
       continue;
     }
@@ -109,13 +110,44 @@ async function successors(
     seen.add(f.ino);
     if (f.ino === ino) {
       f.file.close();
-      at = found.length;
-    } else {
-      found.push(f);
+      return { found, reached: true };
     }
+    found.push(f);
   }
-  const newer = at < 0 ? found.slice(0, 1) : found.slice(0, at);
-  for (const f of found) if (!newer.includes(f)) f.file.close();
+  return { found, reached: false };
+}
+
+const inodes = (p: Probe) => [p.reached, ...p.found.map((f) => f.ino)].join();
+
+function closeAll(p: Probe): void {
+  for (const f of p.found) f.file.close();
+}
+
+/** How many probes may disagree before the last one is taken as it is. */
+const MAX_PROBES = 50;
+
+/**
+ * The files rotated after the one with inode `ino`, oldest first, ending
+ * with the file now at `path`. Rotation renames every file one name up, so
+ * a probe that two or more rotations overtake can list a newer file after
+ * an older one; a probe counts only when the next one lists the same
+ * files. When `ino` is not among them (deleted), only the file at `path`
+ * follows it.
+ */
+async function successors(
+  path: string,
+  ino: number | null,
+): Promise<Followed[]> {
+  let last = await probe(path, ino);
+  for (let n = 1; n < MAX_PROBES; n++) {
+    const next = await probe(path, ino);
+    const same = inodes(next) === inodes(last);
+    closeAll(same ? next : last);
+    if (same) break;
+    last = next;
+  }
+  const newer = last.reached ? last.found : last.found.slice(0, 1);
+  for (const f of last.found) if (!newer.includes(f)) f.file.close();
   return newer.reverse();
 }
 
