@@ -147,7 +147,10 @@ Deno.test("a deleted daemon/ is re-created by the next state save, and the lock 
   const d = spawnDaemon(h, { interval: "100ms" });
   try {
     assert(await waitFor(async () => (await readPid(h.town)) === d.pid));
-    await Deno.remove(`${h.town}/daemon`, { recursive: true });
+    // Moved away in one step, then removed: a recursive remove races the
+    // daemon writing into the folder it is emptying.
+    await Deno.rename(`${h.town}/daemon`, `${h.t.root}/daemon.removed`);
+    await Deno.remove(`${h.t.root}/daemon.removed`, { recursive: true });
     assert(
       await waitFor(() => {
         try {
