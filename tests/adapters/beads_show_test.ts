@@ -9,24 +9,9 @@ import {
 } from "../../src/adapters/beads.ts";
 import { ExternalCommandError } from "../../src/adapters/cli_output.ts";
 import { OutputParseError } from "../../src/adapters/cli_json.ts";
-import { createRunner, type Runner } from "../../src/adapters/process.ts";
+import { createRunner } from "../../src/adapters/process.ts";
+import { stubRunner as stub } from "../helpers/stub_runner.ts";
 import { agentBead, FakeTown } from "../fixtures/fake_town.ts";
-
-/** A runner that answers every call with a fixed result. */
-function stub(
-  stdout: string,
-  code = 0,
-  stderr = "",
-): Runner & { argv: string[][] } {
-  const argv: string[][] = [];
-  return {
-    argv,
-    run(a) {
-      argv.push([...a]);
-      return Promise.resolve({ code, stdout, stderr, ms: 1, truncated: false });
-    },
-  };
-}
 
 const runner = createRunner();
 

@@ -9,23 +9,8 @@ import { ExternalCommandError } from "../../src/adapters/cli_output.ts";
 import { OutputParseError } from "../../src/adapters/cli_json.ts";
 import { createRunner, type Runner } from "../../src/adapters/process.ts";
 import { CommandTimeoutError } from "../../src/errors.ts";
+import { stubRunner as stub } from "../helpers/stub_runner.ts";
 import { agentBead, FakeTown, mailMessage } from "../fixtures/fake_town.ts";
-
-/** A runner that answers every call with a fixed result. */
-function stub(
-  stdout: string,
-  code = 0,
-  stderr = "",
-): Runner & { argv: string[][] } {
-  const argv: string[][] = [];
-  return {
-    argv,
-    run(a) {
-      argv.push([...a]);
-      return Promise.resolve({ code, stdout, stderr, ms: 1, truncated: false });
-    },
-  };
-}
 
 const runner = createRunner();
 
@@ -194,15 +179,14 @@ Deno.test("Beads.listAgents() reads bd list against the stand-in", async (t) => 
 
 Deno.test("Beads writes: updateDescription(), closeMessage()", async (t) => {
   const fake = await FakeTown.create();
+  const mayor = agentBead({
+    id: "hq-mayor",
+    role: "mayor",
+    state: "running",
+    updatedAt: new Date(0),
+  });
   try {
-    await fake.setBeads([
-      agentBead({
-        id: "hq-mayor",
-        role: "mayor",
-        state: "running",
-        updatedAt: new Date(0),
-      }),
-    ]);
+    await fake.setBeads([mayor]);
     const beads = new Beads(runner, {
       town: fake.town,
       env: fake.env(),
@@ -231,12 +215,7 @@ Deno.test("Beads writes: updateDescription(), closeMessage()", async (t) => {
       async () => {
         const rigDb = join(fake.town, "gastown", ".beads");
         await fake.setBeads([
-          agentBead({
-            id: "hq-mayor",
-            role: "mayor",
-            state: "running",
-            updatedAt: new Date(0),
-          }),
+          mayor,
           agentBead({
             id: "gt-gastown-polecat-ace",
             role: "polecat",

@@ -7,20 +7,14 @@ import {
   startFeedCurator,
 } from "../../src/adapters/feed_files.ts";
 import { MemoryLog } from "../../src/log.ts";
+import { eventLine } from "../fixtures/feed_events.ts";
 
 function ev(
   type: string,
   actor: string,
   extra: Record<string, unknown> = {},
 ): string {
-  return JSON.stringify({
-    ts: "2026-01-04T20:03:11Z",
-    source: "gt",
-    type,
-    actor,
-    visibility: "feed",
-    ...extra,
-  }) + "\n";
+  return eventLine(type, actor, { visibility: "feed", ...extra });
 }
 
 async function feedLines(town: string): Promise<Record<string, unknown>[]> {

@@ -47,7 +47,7 @@ Deno.test("Mail.inbox() reads the deacon inbox from the stand-in", async (t) => 
     await t.step(
       "keeps every field and ignores unknown keys (MSG-01, MSG-02)",
       async () => {
-        await fake.setInbox([{
+        const message = {
           id: "msg-123",
           from: "test-sender",
           to: "test-recipient",
@@ -57,20 +57,13 @@ Deno.test("Mail.inbox() reads the deacon inbox from the stand-in", async (t) => 
           read: true,
           priority: "high",
           type: "message",
+        };
+        await fake.setInbox([{
+          ...message,
           thread_id: "thread-1",
           wisp: true,
         }]);
-        assertEquals(await mail.inbox(), [{
-          id: "msg-123",
-          from: "test-sender",
-          to: "test-recipient",
-          subject: "Test Message",
-          body: "A test message body",
-          timestamp: "2026-01-04T14:58:12.40311-05:00",
-          read: true,
-          priority: "high",
-          type: "message",
-        }]);
+        assertEquals(await mail.inbox(), [message]);
       },
     );
 

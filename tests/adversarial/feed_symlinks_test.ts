@@ -13,15 +13,12 @@ import {
   startFeedCurator,
 } from "../../src/adapters/feed_files.ts";
 import { MemoryLog } from "../../src/log.ts";
+import { eventLine } from "../fixtures/feed_events.ts";
 
-const EVENT = JSON.stringify({
-  ts: "2026-01-04T20:03:11Z",
-  source: "gt",
-  type: "sling",
-  actor: "alpha/Toast",
+const EVENT = eventLine("sling", "alpha/Toast", {
   visibility: "feed",
   payload: {},
-}) + "\n";
+});
 
 const RC = "# a shell rc file outside the town\nexport PS1='$ '\n";
 

@@ -65,32 +65,22 @@ const DAMAGE: Record<Kind, Record<string, string | null>> = {
   },
 };
 
+/** The lines a file that does not parse as JSON must produce. */
+const UNPARSEABLE: Record<string, RegExp | null> = {
+  state:
+    /^Warning: replacing unreadable state file: State file is not valid JSON: /,
+  rigs: /^Warning: Cannot parse rigs\.json: /,
+  pending:
+    /^Error checking pending spawns: loading pending: Cannot parse "pending\.json": /,
+  hb: /^Warning: Ignoring Deacon heartbeat ".*": /,
+};
+
 /** The one line each damaged file must produce (null: none). */
 const EXPECTED: Record<Kind, Record<string, RegExp | null>> = {
   missing: { state: null, rigs: null, pending: null, hb: null },
-  empty: {
-    state:
-      /^Warning: replacing unreadable state file: State file is not valid JSON: /,
-    rigs: /^Warning: Cannot parse rigs\.json: /,
-    pending: null,
-    hb: /^Warning: Ignoring Deacon heartbeat ".*": /,
-  },
-  truncated: {
-    state:
-      /^Warning: replacing unreadable state file: State file is not valid JSON: /,
-    rigs: /^Warning: Cannot parse rigs\.json: /,
-    pending:
-      /^Error checking pending spawns: loading pending: Cannot parse "pending\.json": /,
-    hb: /^Warning: Ignoring Deacon heartbeat ".*": /,
-  },
-  "not JSON": {
-    state:
-      /^Warning: replacing unreadable state file: State file is not valid JSON: /,
-    rigs: /^Warning: Cannot parse rigs\.json: /,
-    pending:
-      /^Error checking pending spawns: loading pending: Cannot parse "pending\.json": /,
-    hb: /^Warning: Ignoring Deacon heartbeat ".*": /,
-  },
+  empty: { ...UNPARSEABLE, pending: null },
+  truncated: UNPARSEABLE,
+  "not JSON": UNPARSEABLE,
   "wrong types": {
     state:
       /^Warning: replacing unreadable state file: State field "running" is not a boolean$/,

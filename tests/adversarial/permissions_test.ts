@@ -11,18 +11,10 @@ import { readState, waitFor } from "../helpers/cli.ts";
 import { Harness } from "../helpers/harness.ts";
 import { count, which } from "./support.ts";
 import { spawnDaemon } from "./procs.ts";
+import { exists } from "../helpers/files.ts";
 
 function mode(path: string): number {
   return Deno.statSync(path).mode! & 0o777;
-}
-
-function exists(path: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function octal(n: number): string {

@@ -14,6 +14,7 @@ import {
   renderSystemdUnit,
   systemdUnitName,
 } from "../../src/cli/service_units.ts";
+import { exists } from "../helpers/files.ts";
 
 Deno.test("parseServiceArgs() reads the action and the manager", async (t) => {
   await t.step("accepts each action with defaults", () => {
@@ -65,15 +66,6 @@ Deno.test("parseServiceArgs() reads the action and the manager", async (t) => {
     }
   });
 });
-
-function exists(path: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function fileDeps(home: string, platform: string, out: string[]): ServiceDeps {
   return {

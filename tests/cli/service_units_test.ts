@@ -10,6 +10,7 @@ import {
   systemdUnitName,
   townHash,
 } from "../../src/cli/service_units.ts";
+import { exists } from "../helpers/files.ts";
 
 const ODD_TOWN = `/srv/my town "q" it's 100% $USER`;
 
@@ -241,12 +242,3 @@ Deno.test("renderCrontabLine() gives the argv back through sh and cron's % rule"
     await Deno.remove(dir, { recursive: true });
   }
 });
-
-function exists(path: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -5,6 +5,7 @@ import {
   parseRawEvent,
   type RawEvent,
 } from "../../src/feed/feed_line.ts";
+import { eventLine } from "../fixtures/feed_events.ts";
 
 function ev(
   type: string,
@@ -12,14 +13,10 @@ function ev(
   payload: Record<string, unknown> | null = null,
   visibility = "feed",
 ): string {
-  return JSON.stringify({
-    ts: "2026-01-04T20:03:11Z",
-    source: "gt",
-    type,
-    actor,
+  return eventLine(type, actor, {
     ...(payload ? { payload } : {}),
     visibility,
-  }) + "\n";
+  });
 }
 
 function raw(

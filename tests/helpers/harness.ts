@@ -18,7 +18,7 @@ import {
 } from "./cli.ts";
 import { FIXTURE_BIN } from "./cli.ts";
 import { placeBeads } from "../fixtures/bead_dbs.ts";
-import { TEST_TMUX_CONFIG } from "../fixtures/tmux_config.ts";
+import { keepaliveServerArgs } from "../fixtures/tmux_config.ts";
 
 /** One tmux session as the harness sees it. */
 export interface SessionView {
@@ -60,15 +60,7 @@ export class Harness {
     const t = await makeTown(options);
     const env = baseEnv(t.root, options.env ?? {});
     const h = new Harness(t, env);
-    await Deno.writeTextFile(`${t.root}/tmux.conf`, TEST_TMUX_CONFIG);
-    await h.tmux([
-      "-f",
-      `${t.root}/tmux.conf`,
-      "new-session",
-      "-d",
-      "-s",
-      "keepalive",
-    ]);
+    await h.tmux(await keepaliveServerArgs(t.root));
     const socket = await h.tmux(["display-message", "-p", "#{socket_path}"]);
     if (!socket.startsWith(`${t.root}/tmux/`)) {
       await t.close();

@@ -14,7 +14,10 @@
  */
 
 import { createRunner } from "../../src/adapters/process.ts";
-import { TEST_TMUX_CONFIG } from "../fixtures/tmux_config.ts";
+import { keepaliveServerArgs } from "../fixtures/tmux_config.ts";
+import { readJsonLines } from "../fixtures/jsonl.ts";
+
+export { readJsonLines };
 
 /** Absolute path of the fixture programs (`claude`, `gt`, `bd`). */
 export const FIXTURE_BIN = new URL("../fixtures/bin", import.meta.url).pathname;
@@ -55,7 +58,6 @@ export async function startPrivateTmux(): Promise<PrivateTmux> {
   const dir = await Deno.makeTempDir({ prefix: "gt-tmux-" });
   const fakeDir = `${dir}/fake`;
   await Deno.mkdir(fakeDir);
-  await Deno.writeTextFile(`${dir}/tmux.conf`, TEST_TMUX_CONFIG);
   const env = {
     TMUX_TMPDIR: dir,
     PATH: `${FIXTURE_BIN}:${Deno.env.get("PATH") ?? "/usr/bin:/bin"}`,
@@ -71,14 +73,7 @@ export async function startPrivateTmux(): Promise<PrivateTmux> {
   };
   let pid = 0;
   try {
-    await run([
-      "-f",
-      `${dir}/tmux.conf`,
-      "new-session",
-      "-d",
-      "-s",
-      "keepalive",
-    ]);
+    await run(await keepaliveServerArgs(dir));
     pid = Number(await run(["display-message", "-p", "#{pid}"]));
   } catch (err) {
     await Deno.remove(dir, { recursive: true }).catch(() => {});
@@ -149,18 +144,4 @@ export async function pollFor<T>(
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-}
-
-/** Reads a JSON-lines file the stub agent writes; [] when absent. */
-export async function readJsonLines(
-  path: string,
-): Promise<Record<string, unknown>[]> {
-  let text: string;
-  try {
-    text = await Deno.readTextFile(path);
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return [];
-    throw err;
-  }
-  return text.split("\n").filter((l) => l !== "").map((l) => JSON.parse(l));
 }

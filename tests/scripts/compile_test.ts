@@ -27,6 +27,7 @@ import {
 } from "../helpers/cli.ts";
 import { startPrivateTmux } from "../helpers/tmux_server.ts";
 import { type CommandOutput, runCommand } from "../helpers/command.ts";
+import { exists } from "../helpers/files.ts";
 
 const SCRIPT = join(REPO, "scripts/compile.ts");
 const HOST = Deno.build.target;
@@ -293,14 +294,5 @@ async function endToEnd(bin: string): Promise<void> {
     if (pid !== null && alive(pid)) Deno.kill(pid, "SIGKILL");
     await tmux.close();
     await town.close();
-  }
-}
-
-function exists(path: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch {
-    return false;
   }
 }

@@ -14,6 +14,7 @@ import { fitLine, visibleLength } from "../../scripts/demo/screen.ts";
 import { victimOrder } from "../../scripts/demo/show.ts";
 import { renderFrame } from "../../scripts/demo/table.ts";
 import { DEFAULT_LAYOUT, layoutAgents } from "../../scripts/demo/town.ts";
+import { exists } from "../helpers/files.ts";
 
 const SCRIPT = join(REPO, "scripts/demo.ts");
 
@@ -38,15 +39,6 @@ function started(out: string): Partial<Started> {
 /** Every PID the demo printed (daemon, tmux server, agents). */
 function printedPids(out: string): number[] {
   return [...out.matchAll(/PID (\d+)/g)].map((m) => Number(m[1]));
-}
-
-function exists(path: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Ends whatever a failed run left behind, by PID, and removes its dir. */

@@ -34,23 +34,12 @@ import {
   parseIdentity,
   parseSessionName,
 } from "../../src/town/identity.ts";
+import { HOSTILE_NAMES } from "../fixtures/hostile_names.ts";
 
 const HOSTILE = [
-  "x; touch /tmp/pwned",
-  "../x",
-  "a:b",
-  "a.b",
-  "$(id)",
-  "`id`",
-  "a'b",
-  'a"b',
-  "a\nb",
+  ...HOSTILE_NAMES,
   "a b",
   "a=b",
-  "a/b",
-  "x".repeat(200),
-  "café",
-  "",
   "-lead",
   "_lead",
   ".hidden",
