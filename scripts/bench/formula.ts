@@ -152,37 +152,24 @@ export function referenceReplay(t: ReplayTown): ReplayCall[] {
   for (const r of t.rigs) calls.push(show(`gt-${r}-witness`));
   for (const r of t.rigs) calls.push(show(`gt-${r}-refinery`));
   const beadsDir = { BEADS_DIR: `${t.town}/.beads` };
+  const messages = (filter: string[], status: string): ReplayCall => ({
+    argv: [
+      "bd",
+      "list",
+      "--type",
+      "message",
+      ...filter,
+      "--status",
+      status,
+      "--json",
+    ],
+    env: beadsDir,
+  });
   for (const who of ["deacon/", "deacon"]) {
     for (const status of ["open", "hooked"]) {
-      calls.push({
-        argv: [
-          "bd",
-          "list",
-          "--type",
-          "message",
-          "--assignee",
-          who,
-          "--status",
-          status,
-          "--json",
-        ],
-        env: beadsDir,
-      });
+      calls.push(messages(["--assignee", who], status));
     }
-    calls.push({
-      argv: [
-        "bd",
-        "list",
-        "--type",
-        "message",
-        "--label",
-        `cc:${who}`,
-        "--status",
-        "open",
-        "--json",
-      ],
-      env: beadsDir,
-    });
+    calls.push(messages(["--label", `cc:${who}`], "open"));
   }
   calls.push({
     argv: ["gt", "mail", "inbox", "--identity", "deacon/", "--json"],

@@ -20,6 +20,16 @@ export const MAIN = `${REPO}/main.ts`;
 /** The stand-in programs (`gt`, `bd`, `claude`). */
 export const FIXTURE_BIN = `${REPO}/tests/fixtures/bin`;
 
+/** The argv of `deno run -A <script> <args…>` with the running Deno. */
+export function denoRun(script: string, ...args: string[]): string[] {
+  return [Deno.execPath(), "run", "-A", script, ...args];
+}
+
+/** The argv of `main.ts status --town <town>`, as `deno run -A`. */
+export function statusArgv(town: string): string[] {
+  return denoRun(MAIN, "status", "--town", town);
+}
+
 /** The runner every benchmark subprocess goes through. */
 export const runner = createRunner({ defaultTimeoutMs: 120_000 });
 

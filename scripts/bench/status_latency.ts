@@ -7,7 +7,7 @@
  * @module
  */
 
-import { MAIN, REPO, runner } from "./proc.ts";
+import { denoRun, REPO, runner, statusArgv } from "./proc.ts";
 import type { StatusResult } from "./results.ts";
 import { median, percentile, summarize } from "./stats.ts";
 import { createTown, startDaemon } from "./town.ts";
@@ -25,16 +25,8 @@ export async function benchStatus(o: StatusOptions): Promise<StatusResult> {
     await startDaemon(t, "3m");
     const empty = `${t.root}/empty.ts`;
     await Deno.writeTextFile(empty, "");
-    const status = [
-      Deno.execPath(),
-      "run",
-      "-A",
-      MAIN,
-      "status",
-      "--town",
-      t.town,
-    ];
-    const bare = [Deno.execPath(), "run", "-A", empty];
+    const status = statusArgv(t.town);
+    const bare = denoRun(empty);
     const time = async (argv: string[]) => {
       const r = await runner.run(argv, {
         cwd: REPO,

@@ -19,7 +19,7 @@ import {
   signalPid,
   waitFor,
 } from "./proc.ts";
-import { TEST_TMUX_CONFIG } from "../../tests/fixtures/tmux_config.ts";
+import { keepaliveServerArgs } from "../../tests/fixtures/tmux_config.ts";
 import { layTown } from "../../tests/fixtures/town_layout.ts";
 
 /** A benchmark town. */
@@ -146,15 +146,7 @@ export function tmux(t: BenchTown, args: string[]): Promise<string> {
 }
 
 async function startServer(t: BenchTown): Promise<void> {
-  await Deno.writeTextFile(`${t.root}/tmux.conf`, TEST_TMUX_CONFIG);
-  await tmux(t, [
-    "-f",
-    `${t.root}/tmux.conf`,
-    "new-session",
-    "-d",
-    "-s",
-    "keepalive",
-  ]);
+  await tmux(t, await keepaliveServerArgs(t.root));
   const socket = (await tmux(t, ["display-message", "-p", "#{socket_path}"]))
     .trim();
   t.serverPid = Number(

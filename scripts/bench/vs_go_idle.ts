@@ -18,6 +18,7 @@ import {
   alive,
   cleanup,
   clockTicks,
+  denoRun,
   procStat,
   rssKb,
   run,
@@ -148,7 +149,7 @@ export async function benchVsGoIdle(o: VsGoIdleOptions): Promise<VsGoIdle> {
     const floorTs = `${quiet.root}/floor.ts`;
     await Deno.writeTextFile(floorTs, "setInterval(() => {}, 3_600_000);\n");
     pids.denoFloor = spawnFloor(
-      [Deno.execPath(), "run", "-A", floorTs],
+      denoRun(floorTs),
       "deno floor",
     );
     const go = onPath("go", Deno.env.get("PATH") ?? "");

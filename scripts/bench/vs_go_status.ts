@@ -9,7 +9,7 @@
  */
 
 import { startGoDaemon, stopGoDaemon } from "./daemons.ts";
-import { MAIN, REPO, runner } from "./proc.ts";
+import { denoRun, REPO, runner, statusArgv } from "./proc.ts";
 import { createRealTown, type RealTools } from "./real_town.ts";
 import { median, summarize, type Summary } from "./stats.ts";
 import { startDaemon } from "./town.ts";
@@ -48,29 +48,9 @@ export async function benchVsGoStatus(o: {
     const cmds: { argv: string[]; cwd: string; env: Record<string, string> }[] =
       [
         { argv: ["gt", "daemon", "status"], cwd: goTown.town, env: goTown.env },
-        {
-          argv: [
-            Deno.execPath(),
-            "run",
-            "-A",
-            MAIN,
-            "status",
-            "--town",
-            ours.town,
-          ],
-          cwd: REPO,
-          env: ours.env,
-        },
-        {
-          argv: [Deno.execPath(), "run", "-A", empty],
-          cwd: REPO,
-          env: ours.env,
-        },
-        {
-          argv: [Deno.execPath(), "run", "-A", builtins],
-          cwd: REPO,
-          env: ours.env,
-        },
+        { argv: statusArgv(ours.town), cwd: REPO, env: ours.env },
+        { argv: denoRun(empty), cwd: REPO, env: ours.env },
+        { argv: denoRun(builtins), cwd: REPO, env: ours.env },
       ];
     const time = async (i: number) => {
       const c = cmds[i]!;
