@@ -10,13 +10,15 @@
  * Every 250 ms the sampler lists the panes: an agent is available when its
  * session has a live `claude` pane. Double starts are looked for twice: a
  * session with two live agent panes, and two live stub processes (from
- * agents.jsonl, PID and start time checked) with the same BD_ACTOR.
+ * agents.jsonl, PID and start time checked) with the same BD_ACTOR; each
+ * such incident is kept with its details (`chaos_processes.ts`).
  *
  * @module
  */
 
 import { panes, waitAllLive } from "./panes.ts";
-import { procStat, signalPid, sleep } from "./proc.ts";
+import { signalPid, sleep } from "./proc.ts";
+import { ProcessBook } from "./chaos_processes.ts";
 import type { ChaosResult } from "./results.ts";
 import { crashLogTimes } from "./kill.ts";
 import { DELAYED_HOOK_MS } from "./recovery.ts";
@@ -54,33 +56,6 @@ export interface ChaosOptions {
 
 type Fault = "agentKill" | "sessionKill" | "hang";
 
-/** Tracks stub processes per actor to find two alive at once. */
-class ProcessBook {
-  #known = new Map<number, { actor: string; start: number }>();
-  incidents = 0;
-  starts = 0;
-  #dup = new Set<string>();
-
-  async update(t: BenchTown): Promise<void> {
-    for (const r of await agentRecords(t)) {
-      if (this.#known.has(r.pid)) continue;
-      const st = procStat(r.pid);
-      this.#known.set(r.pid, { actor: r.actor, start: st?.starttime ?? -1 });
-      this.starts++;
-    }
-    const live = new Map<string, number>();
-    for (const [pid, k] of this.#known) {
-      const st = procStat(pid);
-      if (!st || st.state === "Z" || st.starttime !== k.start) continue;
-      live.set(k.actor, (live.get(k.actor) ?? 0) + 1);
-    }
-    for (const [actor, n] of live) {
-      if (n > 1 && !this.#dup.has(actor)) this.incidents++;
-    }
-    this.#dup = new Set([...live].filter(([, n]) => n > 1).map(([a]) => a));
-  }
-}
-
 /** Runs the chaos test. */
 export async function benchChaos(o: ChaosOptions): Promise<ChaosResult> {
   const t = o.makeTown ? await o.makeTown() : await createTown({
@@ -98,8 +73,8 @@ export async function benchChaos(o: ChaosOptions): Promise<ChaosResult> {
       throw new Error("not every agent came up under the daemon");
     }
     await sleep(1_500);
-    const book = new ProcessBook();
-    await book.update(t);
+    const book = new ProcessBook(o.progress);
+    book.update(await agentRecords(t), await panes(t));
     const startsBefore = book.starts;
     const faults = { agentKill: 0, sessionKill: 0, hang: 0 };
     const down = { agentKill: 0, sessionKill: 0, other: 0 };
@@ -122,6 +97,7 @@ export async function benchChaos(o: ChaosOptions): Promise<ChaosResult> {
     let upS = 0, respS = 0, totalS = 0, samples = 0;
     const timeline: { s: number; up: number }[] = [];
     const t0 = performance.now();
+    book.t0Epoch = Date.now();
     const end = t0 + o.seconds * 1000;
     let running = true;
 
@@ -167,7 +143,7 @@ export async function benchChaos(o: ChaosOptions): Promise<ChaosResult> {
           if (!since) downSince.set(a, { at: now, kind });
         }
         samples++;
-        await book.update(t);
+        book.update(await agentRecords(t), ps);
         if (now - lastBeat > 30_000) {
           await touchDeaconHeartbeat(t.town);
           lastBeat = now;
@@ -191,6 +167,7 @@ export async function benchChaos(o: ChaosOptions): Promise<ChaosResult> {
         if (kind === "hang") {
           await Deno.writeTextFile(hangFile, "");
           hungUntil = performance.now() + o.hangMs;
+          book.noteHang(Date.now() + o.hangMs);
           faults.hang++;
           setTimeout(() => Deno.remove(hangFile).catch(() => {}), o.hangMs);
           continue;
@@ -199,6 +176,7 @@ export async function benchChaos(o: ChaosOptions): Promise<ChaosResult> {
         const victim = candidates[Math.floor(rand() * candidates.length)];
         if (victim === undefined) continue;
         lastFault.set(victim, kind);
+        book.noteFault(victim, kind);
         killsPer.set(victim, (killsPer.get(victim) ?? 0) + 1);
         faults[kind]++;
         if (kind === "agentKill") {
@@ -220,6 +198,7 @@ export async function benchChaos(o: ChaosOptions): Promise<ChaosResult> {
     } finally {
       running = false;
       await sampler;
+      await book.settle();
       await Deno.remove(hangFile).catch(() => {});
     }
     await stopDaemon(t);
@@ -246,7 +225,11 @@ export async function benchChaos(o: ChaosOptions): Promise<ChaosResult> {
         sessionKill: Math.round(down.sessionKill * 10) / 10,
         other: Math.round(down.other * 10) / 10,
       },
-      doubleStarts: { tmux: tmuxDup, process: book.incidents },
+      doubleStarts: {
+        tmux: tmuxDup,
+        process: book.incidents,
+        processIncidents: book.details,
+      },
       agentStarts: book.starts - startsBefore,
       maxKillsPerAgent: Math.max(0, ...killsPer.values()),
       outageS: {

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { describe } from "./chaos_processes.ts";
 import type { BenchResults } from "./results.ts";
 
 /** One table row. */
@@ -264,6 +265,9 @@ export function renderReport(r: BenchResults): string {
     `gt-daemon bench — ${m.nproc} CPU (${m.cpuModel}), ${m.memTotalMb} MiB, deno ${m.deno}, ${m.tmux}`,
     "",
     formatTable(["bench", "metric", "value", "goal", "met"], rows),
+    ...(r.chaos?.doubleStarts.processIncidents ?? []).map((i) =>
+      `double agent process: ${describe(i)}`
+    ),
     ...(r.notes.length ? ["", ...r.notes.map((n) => `note: ${n}`)] : []),
   ].join("\n");
 }

@@ -6,6 +6,7 @@
  * @module
  */
 
+import type { ProcessIncident } from "./chaos_processes.ts";
 import type { FormulaPart } from "./formula.ts";
 import type { Summary } from "./stats.ts";
 import type { VsGoResults } from "./vs_go.ts";
@@ -138,7 +139,15 @@ export interface ChaosResult {
   availabilityResponsive: number;
   /** Agent-seconds down, by the fault that caused it. */
   downSeconds: { agentKill: number; sessionKill: number; other: number };
-  doubleStarts: { tmux: number; process: number };
+  /**
+   * A session with two live agent panes; two live agent processes of one
+   * actor (each incident's details in `processIncidents`).
+   */
+  doubleStarts: {
+    tmux: number;
+    process: number;
+    processIncidents?: ProcessIncident[];
+  };
   agentStarts: number;
   maxKillsPerAgent: number;
   /** Seconds from an agent going down to being back, by the fault that did it. */

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { describe } from "./chaos_processes.ts";
 import { fmtKb, fmtMs, fmtPct, formatTable } from "./report.ts";
 import type { BenchResults } from "./results.ts";
 import type { Summary } from "./stats.ts";
@@ -246,5 +247,8 @@ export function renderSideTable(r: BenchResults): string {
       ]),
     ),
     ...(r.vsGo!.failed ?? []).map((f) => `failed: ${f}`),
+    ...(r.vsGo!.chaos?.ours.doubleStarts.processIncidents ?? []).map((i) =>
+      `double agent process: ${describe(i)}`
+    ),
   ].join("\n");
 }
