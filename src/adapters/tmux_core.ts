@@ -200,6 +200,30 @@ export class TmuxCore {
     return out !== "kept";
   }
 
+  /**
+   * {@link killOwnSession} and {@link newSession} in one tmux call: tmux
+   * runs the kill (when the session is this town's) before the create, so
+   * no other command can come between them, and a crash restart costs one
+   * process instead of two. Resolves true when it killed a session. A
+   * session that is not this town's is kept and the create fails with
+   * TmuxSessionExistsError. Without a town it is the two calls.
+   */
+  async replaceOwnSession(
+    s: string,
+    options: NewSessionOptions = {},
+  ): Promise<boolean> {
+    if (this.#town === undefined) {
+      const killed = await this.killOwnSession(s);
+      await this.newSession(s, options);
+      return killed;
+    }
+    const out = await this.runSequence([
+      killIfOwnArgs(s, this.#owner),
+      ...newSessionCalls(s, this.#town, options),
+    ]);
+    return out !== "kept";
+  }
+
   /** Sets `key=value` in the session environment (new processes only). */
   async setEnvironment(s: string, key: string, value: string): Promise<void> {
     await this.run(["set-environment", "-t", `=${s}`, key, value]);

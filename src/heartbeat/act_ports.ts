@@ -22,6 +22,7 @@ export type ActTmux = Pick<
   | "hasSession"
   | "killOwnSession"
   | "newSession"
+  | "replaceOwnSession"
   | "configureSessionAtOnce"
   | "capturePane"
   | "nudge"

@@ -118,6 +118,42 @@ export function sessionClosedHook(
 }
 
 /**
+ * The directory to start `spec` in: its work directory, created for Boot
+ * and the Deacon; for other agents but polecats the nearest existing
+ * directory above it inside the town. A polecat without its worktree
+ * cannot start.
+ */
+async function workDir(ports: ActPorts, spec: SessionSpec): Promise<string> {
+  const dir = spec.workDir;
+  const st = await ports.fs.stat(dir).catch(() => null);
+  if (st?.isDirectory) return dir;
+  if (spec.requireWorkDir) {
+    throw new Error(`polecat worktree does not exist: ${dir}`);
+  }
+  if (spec.agent === "boot" || spec.agent === "deacon") {
+    await ports.fs.mkdirp(dir, 0o755).catch((err) => {
+      throw new Error(`ensuring ${spec.agent} dir: ${errorMessage(err)}`);
+    });
+    return dir;
+  }
+  // A missing witness directory falls back to the nearest existing
+  // directory above it inside the town, usually the rig root (the
+  // reference let tmux start the pane in whatever directory it had).
+  let parent = dir;
+  do {
+    const up = parent.replace(/\/[^/]+$/, "");
+    parent = up.startsWith(`${ports.town}/`) ? up : ports.town;
+  } while (
+    parent !== ports.town &&
+    !(await ports.fs.stat(parent).catch(() => null))?.isDirectory
+  );
+  ports.log.log(
+    `Warning: directory ${dir} does not exist; starting ${spec.session} in ${parent}`,
+  );
+  return parent;
+}
+
+/**
  * Creates the session for `spec`. With `killFirst` an existing session is
  * killed; without it, a session that is healthy by now is left alone
  * ("already-running") and a zombie is replaced.
@@ -149,7 +185,20 @@ export async function startSession(
       return "already-running";
     }
   }
-  if (options.killFirst || existing !== null) {
+  const replace = options.killFirst || existing !== null;
+  // A crash restart (nothing to wait for after the kill) kills and creates
+  // in one tmux call; the directory is resolved first so nothing else sits
+  // between the two.
+  const oneCall = replace && !options.killWaitMs && !spec.preSync;
+  let dir = spec.workDir;
+  let dirError: unknown = null;
+  if (oneCall) {
+    dir = await workDir(ports, spec).catch((err) => {
+      dirError = err;
+      return spec.workDir;
+    });
+  }
+  if (replace && (!oneCall || dirError !== null)) {
     // Killed only if it is still this town's; a session of another town
     // that took the name meanwhile makes the start below fail instead.
     let killed: boolean;
@@ -162,34 +211,8 @@ export async function startSession(
     }
     if (killed && options.killWaitMs) await ports.sleep(options.killWaitMs);
   }
-  let dir = spec.workDir;
-  const st = await ports.fs.stat(dir).catch(() => null);
-  if (!st?.isDirectory) {
-    if (spec.requireWorkDir) {
-      throw new Error(`polecat worktree does not exist: ${dir}`);
-    }
-    if (spec.agent === "boot" || spec.agent === "deacon") {
-      await ports.fs.mkdirp(dir, 0o755).catch((err) => {
-        throw new Error(`ensuring ${spec.agent} dir: ${errorMessage(err)}`);
-      });
-    } else {
-      // A missing witness directory falls back to the nearest existing
-      // directory above it inside the town, usually the rig root (the
-      // reference let tmux start the pane in whatever directory it had).
-      let parent = dir;
-      do {
-        const up = parent.replace(/\/[^/]+$/, "");
-        parent = up.startsWith(`${ports.town}/`) ? up : ports.town;
-      } while (
-        parent !== ports.town &&
-        !(await ports.fs.stat(parent).catch(() => null))?.isDirectory
-      );
-      ports.log.log(
-        `Warning: directory ${dir} does not exist; starting ${spec.session} in ${parent}`,
-      );
-      dir = parent;
-    }
-  }
+  if (dirError !== null) throw dirError;
+  if (!oneCall) dir = await workDir(ports, spec);
   if (spec.preSync) {
     ports.log.log(`Pre-syncing workspace for ${spec.agent} at ${dir}`);
     await syncWorkspace(ports, dir);
@@ -198,17 +221,19 @@ export async function startSession(
   // One tmux call creates the session with its environment (`-e`), its
   // command, remain-on-exit and the crash hook; one more themes it.
   const hook = paneDiedHook(spec, ports.eventsDir);
+  const created = {
+    dir,
+    command: spec.command,
+    env: spec.env,
+    remainOnExit: true,
+    ...(hook ? { paneDiedHook: hook } : {}),
+    ...(ports.sessionClosedHook
+      ? { sessionClosedHook: ports.sessionClosedHook }
+      : {}),
+  };
   try {
-    await tmux.newSession(spec.session, {
-      dir,
-      command: spec.command,
-      env: spec.env,
-      remainOnExit: true,
-      ...(hook ? { paneDiedHook: hook } : {}),
-      ...(ports.sessionClosedHook
-        ? { sessionClosedHook: ports.sessionClosedHook }
-        : {}),
-    });
+    if (oneCall) await tmux.replaceOwnSession(spec.session, created);
+    else await tmux.newSession(spec.session, created);
   } catch (err) {
     throw new Error(`creating session: ${errorMessage(err)}`, { cause: err });
   }

@@ -99,6 +99,11 @@ export async function observe(
     }
   };
 
+  // The dead agents' `bd show`s are the slowest step of a crash restart:
+  // they start before anything else.
+  const shows = scope.listed && scope.died?.length
+    ? earlyShows(scope.listed, scope.died, ports.beads)
+    : ports.beads;
   const tmuxP = ports.tmux.listPanes().then(
     (m) => ({
       sessions: m as ReadonlyMap<string, PaneInfo[]>,
@@ -129,9 +134,6 @@ export async function observe(
   const routesText = wantBeads || wantFiles
     ? await readText(`${paths.townBeads}/routes.jsonl`, "bead routes")
     : null;
-  const shows = scope.listed && scope.died?.length
-    ? earlyShows(scope.listed, scope.died, ports.beads)
-    : ports.beads;
   const listBeads = async (): Promise<BeadsRead> => {
     const dbs = await beadDatabases(town, {
       rigs,

@@ -126,6 +126,16 @@ export class FakeTmux implements ActTmux {
     return Promise.resolve(true);
   }
 
+  /** Both calls in one, as the real adapter runs them in one tmux call. */
+  async replaceOwnSession(
+    s: string,
+    options: NewSessionOptions = {},
+  ): Promise<boolean> {
+    const killed = await this.killOwnSession(s);
+    await this.newSession(s, options);
+    return killed;
+  }
+
   newSession(s: string, options: NewSessionOptions = {}): Promise<void> {
     this.calls.push(`newSession ${s}`);
     if (this.sessions.has(s)) {
