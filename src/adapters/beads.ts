@@ -38,7 +38,7 @@
  * @module
  */
 
-import { dirname, join } from "node:path";
+import { dirname, join } from "../posix_path.ts";
 import type { AgentBead } from "../heartbeat/types.ts";
 import { parseRoleConfig } from "../town/bead_text.ts";
 import type { RoleConfig } from "../town/bead_text.ts";

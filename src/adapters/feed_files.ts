@@ -25,7 +25,7 @@
  */
 
 import { systemClock, type TimerHandle } from "./clock.ts";
-import { join } from "node:path";
+import { join } from "../posix_path.ts";
 import { AppError, errorMessage } from "../errors.ts";
 import type { Log } from "../log.ts";
 import { FeedCurator } from "../feed/curator.ts";

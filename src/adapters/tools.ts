@@ -19,8 +19,7 @@
  * @module
  */
 
-import { dirname, isAbsolute, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { dirname, fileUrlToPath, isAbsolute, join } from "../posix_path.ts";
 
 /**
  * The permissions the program runs with, shared by `deno compile` and by the
@@ -216,7 +215,7 @@ export interface SelfFacts {
 export function selfCommandFor(facts: SelfFacts): string[] {
   if (facts.standalone) return [facts.execPath];
   const main = facts.mainModule.startsWith("file:")
-    ? fileURLToPath(facts.mainModule)
+    ? fileUrlToPath(facts.mainModule)
     : facts.mainModule;
   const config = facts.configPath === undefined
     ? ["--no-config"]
@@ -240,7 +239,7 @@ export function selfCommand(): string[] {
     mainModule: Deno.mainModule,
   };
   if (!facts.standalone && facts.mainModule.startsWith("file:")) {
-    const config = join(dirname(fileURLToPath(facts.mainModule)), "deno.json");
+    const config = join(dirname(fileUrlToPath(facts.mainModule)), "deno.json");
     if (isFile(config)) facts.configPath = config;
   }
   return selfCommandFor(facts);
@@ -266,7 +265,7 @@ export function runtimeInfo(): RuntimeInfo {
   const execPath = Deno.execPath();
   const program = standalone || !Deno.mainModule.startsWith("file:")
     ? execPath
-    : fileURLToPath(Deno.mainModule);
+    : fileUrlToPath(Deno.mainModule);
   let programMtime: Date | null = null;
   try {
     programMtime = Deno.statSync(program).mtime;

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { join } from "node:path";
+import { join } from "../posix_path.ts";
 import { UsageError } from "../errors.ts";
 import { parseDuration } from "../gotime.ts";
 import { type DiscoverFs, findTown, isTown } from "../town/discover.ts";

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { posix } from "node:path";
+import { normalize } from "../posix_path.ts";
 import { rigPaths } from "../town/paths.ts";
 import {
   bootStartup,
@@ -286,6 +286,6 @@ export function lifecycleSpec(
 /** `path` normalised, when it is absolute and `town` or below it; else null. */
 function insideTown(town: string, path: string): string | null {
   if (!path.startsWith("/")) return null;
-  const p = posix.normalize(path).replace(/(.)\/+$/, "$1");
+  const p = normalize(path).replace(/(.)\/+$/, "$1");
   return p === town || p.startsWith(`${town}/`) ? p : null;
 }

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { dirname, isAbsolute, normalize, resolve } from "node:path";
+import { dirname, isAbsolute, normalize, resolve } from "../posix_path.ts";
 
 /** The two questions discovery asks of the file system. */
 export interface DiscoverFs {
