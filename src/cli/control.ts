@@ -6,7 +6,6 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import { postEvent } from "../adapters/events_dir.ts";
 import { AppError, errorMessage, UsageError } from "../errors.ts";
 import type { Action } from "../heartbeat/types.ts";
@@ -17,18 +16,14 @@ import {
   LIFECYCLE_EVENT,
 } from "../town/wake_events.ts";
 import { type CliIo, resolveTown, styler } from "./common.ts";
+import { type FlagSpec, parseFlags } from "./flags.ts";
 import { probeDaemon } from "./probe.ts";
 
-type Options = Record<string, { type: "string" | "boolean" }>;
+type Options = Record<string, FlagSpec>;
 
 function parse(name: string, args: string[], options: Options) {
   try {
-    const r = parseArgs({
-      args,
-      options,
-      strict: true,
-      allowPositionals: true,
-    });
+    const r = parseFlags(args, options, true);
     return {
       values: r.values as Record<string, string | boolean | undefined>,
       positionals: r.positionals,

@@ -5,7 +5,6 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import {
   followFile,
   type FollowOptions,
@@ -15,6 +14,7 @@ import { realFs } from "../adapters/fs.ts";
 import { AppError, errorMessage, UsageError } from "../errors.ts";
 import { townPaths } from "../town/paths.ts";
 import { type CliIo, parseCount, resolveTown } from "./common.ts";
+import { parseFlags } from "./flags.ts";
 
 /** Parsed `logs` options. */
 export interface LogsOptions {
@@ -26,15 +26,10 @@ export interface LogsOptions {
 /** Parses `logs` arguments. */
 export function parseLogsArgs(args: string[]): LogsOptions {
   try {
-    const { values } = parseArgs({
-      args,
-      options: {
-        town: { type: "string" },
-        lines: { type: "string", short: "n" },
-        follow: { type: "boolean", short: "f" },
-      },
-      strict: true,
-      allowPositionals: false,
+    const { values } = parseFlags(args, {
+      town: { type: "string" },
+      lines: { type: "string", short: "n" },
+      follow: { type: "boolean", short: "f" },
     });
     const out: LogsOptions = {
       lines: values.lines === undefined

@@ -5,13 +5,13 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import { type Engine, runDaemon } from "../daemon/daemon.ts";
 import type { SignalQueue } from "../daemon/signal_queue.ts";
 import type { DaemonState } from "../daemon/state.ts";
 import { AppError, errorMessage, UsageError } from "../errors.ts";
 import { parseDuration } from "../gotime.ts";
 import { parseMinUptime } from "../heartbeat/backoff.ts";
+import { parseFlags } from "./flags.ts";
 import { RUN_FLAGS, type RunOptions, runOptionsFrom } from "./run_flags.ts";
 
 export type { RunOptions };
@@ -31,12 +31,7 @@ import {
 /** Parses `run` arguments. */
 export function parseRunArgs(args: string[]): RunOptions {
   try {
-    const { values } = parseArgs({
-      args,
-      options: RUN_FLAGS,
-      strict: true,
-      allowPositionals: false,
-    });
+    const { values } = parseFlags(args, RUN_FLAGS);
     return runOptionsFrom(values);
   } catch (err) {
     if (err instanceof UsageError) throw err;

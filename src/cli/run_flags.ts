@@ -22,7 +22,7 @@ export interface RunOptions {
   allowUnsupportedDeno?: boolean;
 }
 
-/** The flags of `run`, for `parseArgs` (`start` accepts them all). */
+/** The flags of `run`, for `parseFlags` (`start` accepts them all). */
 export const RUN_FLAGS = {
   town: { type: "string" },
   interval: { type: "string" },

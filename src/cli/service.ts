@@ -8,7 +8,6 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import { errorMessage, UsageError } from "../errors.ts";
 import {
   launchdLabel,
@@ -19,6 +18,7 @@ import {
   systemdUnitName,
   type UnitSpec,
 } from "./service_units.ts";
+import { parseFlags } from "./flags.ts";
 
 /** What `service` does. */
 export type ServiceAction = "install" | "uninstall" | "print";
@@ -70,20 +70,15 @@ const ACTIONS: readonly string[] = ["install", "uninstall", "print"];
 export function parseServiceArgs(args: string[]): ServiceOptions {
   let parsed;
   try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        systemd: { type: "boolean" },
-        launchd: { type: "boolean" },
-        cron: { type: "boolean" },
-        town: { type: "string" },
-        path: { type: "string" },
-        interval: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
+    parsed = parseFlags(args, {
+      systemd: { type: "boolean" },
+      launchd: { type: "boolean" },
+      cron: { type: "boolean" },
+      town: { type: "string" },
+      path: { type: "string" },
+      interval: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    }, true);
   } catch (err) {
     throw new UsageError(`Invalid service arguments: ${errorMessage(err)}`, {
       cause: err,

@@ -9,7 +9,6 @@
  */
 
 import { systemClock } from "../adapters/clock.ts";
-import { parseArgs } from "node:util";
 import { DaemonDirError, ensureDaemonDir } from "../adapters/daemon_dir.ts";
 import { realFs } from "../adapters/fs.ts";
 import { launchEnv } from "../adapters/launch_env.ts";
@@ -26,6 +25,7 @@ import {
   runtimeGate,
 } from "../version.ts";
 import { type CliIo, resolveInterval, resolveTown, styler } from "./common.ts";
+import { parseFlags } from "./flags.ts";
 import { probeDaemon } from "./probe.ts";
 import {
   RUN_FLAGS,
@@ -44,15 +44,10 @@ export interface StartOptions extends RunOptions {
 /** Parses `start` arguments. */
 export function parseStartArgs(args: string[]): StartOptions {
   try {
-    const { values } = parseArgs({
-      args,
-      options: {
-        ...RUN_FLAGS,
-        quiet: { type: "boolean", short: "q" },
-        wait: { type: "string" },
-      },
-      strict: true,
-      allowPositionals: false,
+    const { values } = parseFlags(args, {
+      ...RUN_FLAGS,
+      quiet: { type: "boolean", short: "q" },
+      wait: { type: "string" },
     });
     const out: StartOptions = {
       ...runOptionsFrom(values),

@@ -5,7 +5,6 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import { realFs } from "../adapters/fs.ts";
 import { executableMtime, pidCmdline } from "../adapters/os.ts";
 import { type DaemonState, decodeState } from "../daemon/state.ts";
@@ -14,6 +13,7 @@ import { localClock, localDateTime, rfc3339, ZERO_TIME } from "../gotime.ts";
 import { townPaths } from "../town/paths.ts";
 import { PROGRAM, VERSION } from "../version.ts";
 import { type CliIo, resolveTown, styler } from "./common.ts";
+import { parseFlags } from "./flags.ts";
 import { probeDaemon, removeStalePidFile } from "./probe.ts";
 
 /** Parsed `status` options. */
@@ -25,11 +25,9 @@ export interface StatusOptions {
 /** Parses `status` arguments. */
 export function parseStatusArgs(args: string[]): StatusOptions {
   try {
-    const { values } = parseArgs({
-      args,
-      options: { town: { type: "string" }, json: { type: "boolean" } },
-      strict: true,
-      allowPositionals: false,
+    const { values } = parseFlags(args, {
+      town: { type: "string" },
+      json: { type: "boolean" },
     });
     const out: StatusOptions = { json: values.json ?? false };
     if (values.town !== undefined) out.town = values.town;

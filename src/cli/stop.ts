@@ -7,12 +7,12 @@
  */
 
 import { systemClock } from "../adapters/clock.ts";
-import { parseArgs } from "node:util";
 import { readIdentity, signalIfSame } from "../adapters/lock_holder.ts";
 import { sendSignal, sleep } from "../adapters/os.ts";
 import { AppError, errorMessage, UsageError } from "../errors.ts";
 import { goDuration } from "../gotime.ts";
 import { type CliIo, resolveTown, styler } from "./common.ts";
+import { parseFlags } from "./flags.ts";
 import { probeDaemon, removeStalePidFile } from "./probe.ts";
 
 /** Parsed `stop` options. */
@@ -25,15 +25,10 @@ export interface StopOptions {
 /** Parses `stop` arguments. */
 export function parseStopArgs(args: string[]): StopOptions {
   try {
-    const { values } = parseArgs({
-      args,
-      options: {
-        town: { type: "string" },
-        timeout: { type: "string" },
-        quiet: { type: "boolean", short: "q" },
-      },
-      strict: true,
-      allowPositionals: false,
+    const { values } = parseFlags(args, {
+      town: { type: "string" },
+      timeout: { type: "string" },
+      quiet: { type: "boolean", short: "q" },
     });
     const out: StopOptions = {
       timeoutMs: 10_000,
