@@ -1,6 +1,7 @@
 /**
  * The small file-system ports of the CLI commands: town discovery asks
- * whether paths exist, `service` writes and removes unit files.
+ * whether paths exist, `status` removes a stale PID file, `service` writes
+ * and removes unit files.
  *
  * @module
  */
@@ -26,6 +27,17 @@ export const discoverFs = {
   },
 };
 
+/** Removes `path`; false when it did not exist. */
+export async function removeFile(path: string): Promise<boolean> {
+  try {
+    await Deno.remove(path);
+    return true;
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return false;
+    throw err;
+  }
+}
+
 /** Unit-file writes for `service install|uninstall`. */
 export const serviceFs = {
   /** Writes `text` to `path`, creating its directory. */
@@ -34,15 +46,7 @@ export const serviceFs = {
     await Deno.writeTextFile(path, text);
   },
   /** Removes `path`; false when it did not exist. */
-  async removeFile(path: string): Promise<boolean> {
-    try {
-      await Deno.remove(path);
-      return true;
-    } catch (err) {
-      if (err instanceof Deno.errors.NotFound) return false;
-      throw err;
-    }
-  },
+  removeFile,
   /** `mkdir -p`. */
   async ensureDir(path: string): Promise<void> {
     await Deno.mkdir(path, { recursive: true });

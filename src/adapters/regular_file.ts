@@ -10,9 +10,16 @@
  */
 
 import { constants, type FileHandle, open } from "node:fs/promises";
+import {
+  DEFAULT_MAX_READ,
+  isNotFound,
+  isSymlinkLoop,
+  notRegularFile,
+  readCapped,
+  specialKind,
+} from "./regular_checks.ts";
 
-/** The default byte cap of {@link readRegularFile}. */
-export const DEFAULT_MAX_READ = 64 * 1024 * 1024;
+export { DEFAULT_MAX_READ, isNotFound };
 
 const BASE_FLAGS = constants.O_NOFOLLOW | constants.O_NONBLOCK |
   (constants.O_NOCTTY ?? 0);
@@ -22,16 +29,6 @@ const FLAGS = {
   append: constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT |
     BASE_FLAGS,
 } as const;
-
-function nodeCode(err: unknown): string | undefined {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === "string" ? code : undefined;
-}
-
-/** True for the error of opening a path that does not exist. */
-export function isNotFound(err: unknown): boolean {
-  return nodeCode(err) === "ENOENT" || err instanceof Deno.errors.NotFound;
-}
 
 /**
  * Opens the regular file at `path` for reading, or for appending (created
@@ -48,24 +45,21 @@ export async function openRegular(
   try {
     handle = await open(path, FLAGS[how], mode);
   } catch (err) {
-    if (nodeCode(err) === "ELOOP") {
-      throw new Error(`Not a regular file: "${path}" is a symlink`, {
-        cause: err,
-      });
-    }
+    if (isSymlinkLoop(err)) throw notRegularFile(path, "a symlink", err);
     throw err;
   }
   try {
     const info = await handle.stat();
     if (info.isFile()) return handle;
-    const kind = info.isFIFO()
-      ? "a FIFO"
-      : info.isDirectory()
-      ? "a directory"
-      : info.isSocket()
-      ? "a socket"
-      : "a device";
-    throw new Error(`Not a regular file: "${path}" is ${kind}`);
+    throw notRegularFile(
+      path,
+      specialKind({
+        isDirectory: info.isDirectory(),
+        isFifo: info.isFIFO(),
+        isSocket: info.isSocket(),
+        isSymlink: false,
+      }),
+    );
   } catch (err) {
     await handle.close();
     throw err;
@@ -91,29 +85,13 @@ export async function readRegularFile(
   }
   try {
     const size = (await handle.stat()).size;
-    const tooLarge = (n: number) =>
-      new Error(
-        `File too large: "${path}" is ${
-          n === size ? "" : "at least "
-        }${n} bytes (limit ${maxBytes})`,
-      );
-    if (size > maxBytes) throw tooLarge(size);
-    // One byte past the cap tells a file that grew meanwhile.
-    let buf = new Uint8Array(Math.min(size, maxBytes) + 1);
-    let n = 0;
-    while (true) {
-      if (n === buf.length) {
-        if (n > maxBytes) throw tooLarge(n);
-        const bigger = new Uint8Array(
-          Math.min(maxBytes + 1, Math.max(n * 2, 4096)),
-        );
-        bigger.set(buf);
-        buf = bigger;
-      }
-      const { bytesRead } = await handle.read(buf, n, buf.length - n, null);
-      if (bytesRead === 0) return buf.subarray(0, n);
-      n += bytesRead;
-    }
+    return await readCapped(
+      path,
+      size,
+      maxBytes,
+      async (buf, offset) =>
+        (await handle.read(buf, offset, buf.length - offset, null)).bytesRead,
+    );
   } finally {
     await handle.close();
   }

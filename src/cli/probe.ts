@@ -6,7 +6,8 @@
  * @module
  */
 
-import { realFs } from "../adapters/fs.ts";
+import { readCheckedText } from "../adapters/checked_read.ts";
+import { removeFile } from "../adapters/cli_fs.ts";
 import { probeLock } from "../adapters/lock.ts";
 import {
   describeProcess,
@@ -45,7 +46,7 @@ export async function probeDaemon(town: string): Promise<DaemonProbe> {
   let pidText: string | null = null;
   let pidFileProblem: string | null = null;
   try {
-    pidText = await realFs.readText(paths.pid, 4096);
+    pidText = await readCheckedText(paths.pid, { maxBytes: 4096 });
   } catch (err) {
     pidFileProblem = `Cannot read PID file "${paths.pid}": ${
       errorMessage(err)
@@ -90,7 +91,7 @@ export async function probeDaemon(town: string): Promise<DaemonProbe> {
 /** Removes a PID file that no running daemon stands behind. */
 export async function removeStalePidFile(town: string): Promise<void> {
   try {
-    await realFs.remove(townPaths(town).pid);
+    await removeFile(townPaths(town).pid);
   } catch {
     // best effort: a directory or unwritable file stays
   }

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { realFs } from "../adapters/fs.ts";
+import { readCheckedText } from "../adapters/checked_read.ts";
 import { executableMtime, pidCmdline } from "../adapters/os.ts";
 import { type DaemonState, decodeState } from "../daemon/state.ts";
 import { errorMessage, UsageError } from "../errors.ts";
@@ -54,7 +54,7 @@ export async function runStatus(
   let stateProblem: string | null = null;
   try {
     state = decodeState(
-      await realFs.readText(townPaths(town).state, 1024 * 1024),
+      await readCheckedText(townPaths(town).state, { maxBytes: 1024 * 1024 }),
     );
   } catch (err) {
     stateProblem = errorMessage(err);
