@@ -20,7 +20,8 @@
  * follows whatever was put there. A symlink or a device is opened but
  * refused at step 3 unread. A FIFO without a writer would block the open, so
  * the open is raced against a timer on the injected clock and given up on
- * after {@link OPEN_TIMEOUT_MS}; the blocked open keeps one thread of the
+ * after {@link OPEN_TIMEOUT_MS} (a V8 timer, `boundingTimers`, as the
+ * global `setTimeout` is Node's in Deno 2.9); the blocked open keeps one thread of the
  * runtime's pool until a writer comes or the command exits (its file, if it
  * ever opens, is closed). Opening read-write instead would not block on a
  * FIFO, but it needs write permission on files these commands only read
@@ -31,7 +32,7 @@
  * @module
  */
 
-import { type Clock, systemClock } from "./clock.ts";
+import { boundingTimers, type Clock } from "./clock.ts";
 import {
   DEFAULT_MAX_READ,
   isNotFound,
@@ -50,7 +51,10 @@ const ATTEMPTS = 3;
 export interface CheckedReadOptions {
   /** Byte cap; {@link DEFAULT_MAX_READ} by default. */
   maxBytes?: number;
-  /** The clock of the open's deadline; the system clock by default. */
+  /**
+   * The clock of the open's deadline; {@link boundingTimers} by default
+   * (the global `setTimeout` would load the Node layer).
+   */
   clock?: Pick<Clock, "timer">;
   /** The open's deadline; {@link OPEN_TIMEOUT_MS} by default. */
   openTimeoutMs?: number;
@@ -118,7 +122,7 @@ export async function readChecked(
   options: CheckedReadOptions = {},
 ): Promise<Uint8Array | null> {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_READ;
-  const clock = options.clock ?? systemClock;
+  const clock = options.clock ?? boundingTimers;
   const timeout = options.openTimeoutMs ?? OPEN_TIMEOUT_MS;
   for (let attempt = 1;; attempt++) {
     let checked: Deno.FileInfo;

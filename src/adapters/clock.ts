@@ -54,6 +54,42 @@ export const systemClock: Clock = {
 };
 
 /**
+ * One-shot timers that do not load Deno's Node layer, for the one-shot
+ * commands. In Deno 2.9 the global `setTimeout` is Node's, and its first use
+ * (reading it is enough) costs several milliseconds, more than `status`
+ * spends on its work; `Atomics.waitAsync` with a timeout is V8's own timer.
+ * Unlike `setTimeout`, a pending one does not keep the process alive: use it
+ * only to bound something that does, such as a pending open.
+ */
+export const boundingTimers: Pick<Clock, "timer"> = {
+  timer(ms, fn) {
+    const cell = new Int32Array(new SharedArrayBuffer(4));
+    let live = true;
+    const fire = () => {
+      if (!live) return;
+      live = false;
+      fn();
+    };
+    const wait = Atomics.waitAsync(cell, 0, 0, Math.max(0, ms));
+    if (wait.async) {
+      wait.value.then((result) => {
+        if (result === "timed-out") fire();
+      });
+    } else {
+      queueMicrotask(fire);
+    }
+    return {
+      cancel() {
+        if (!live) return;
+        live = false;
+        // Wakes the wait, which then ends as "ok" and fires nothing.
+        Atomics.notify(cell, 0);
+      },
+    };
+  },
+};
+
+/**
  * Calls `fn` every `ms` milliseconds on `clock` until the returned handle is
  * cancelled. Each call is scheduled after the previous one ran.
  */
