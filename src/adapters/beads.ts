@@ -122,6 +122,22 @@ export class Beads {
     return runCli(this.#runner, argv, this.#callOptions(cwd, extraEnv));
   }
 
+  /**
+   * Options of a read (`list`, `show`) of database `db`: run inside `db`
+   * with git discovery stopped at its parent. Inside a git repository bd
+   * runs `git rev-parse` and then three more git processes per call for
+   * its fork protection (which concerns only clones of the beads project);
+   * with nothing to discover it runs the one, which makes a read about a
+   * quarter faster. bd finds the database from `BEADS_DIR` and its routes
+   * from the database's directory, never from git.
+   */
+  #readOptions(db: string): CliCallOptions {
+    return this.#callOptions(db, {
+      BEADS_DIR: db,
+      GIT_CEILING_DIRECTORIES: dirname(db),
+    });
+  }
+
   #callOptions(cwd: string, extraEnv: Record<string, string>): CliCallOptions {
     const o = this.#options;
     return {
@@ -151,7 +167,7 @@ export class Beads {
 
   /**
    * Runs `bd list --type=agent --json --limit=0` on database `db` (a
-   * `.beads` directory; `BEADS_DIR=db`, in its parent directory) and reads
+   * `.beads` directory; `BEADS_DIR=db`, see {@link #readOptions}) and reads
    * its output as a stream: a bead over 1 MiB is skipped and reported in
    * `unreadable`, the others are read whatever the list's size. Each bead
    * records `db`. Empty output and `null` are an empty list. Throws
@@ -162,7 +178,7 @@ export class Beads {
     const argv = ["bd", "list", "--type=agent", "--json", "--limit=0"];
     const o = this.#options;
     const data = await runJsonArray(this.#runner, argv, {
-      ...this.#callOptions(dirname(db), { BEADS_DIR: db }),
+      ...this.#readOptions(db),
       what: "bd list",
       ...(o.maxItemBytes === undefined ? {} : { maxItemBytes: o.maxItemBytes }),
     });
@@ -200,7 +216,7 @@ export class Beads {
     argv: string[],
     db: string = this.townDb,
   ): Promise<Record<string, unknown> | null> {
-    const res = await this.#run(argv, this.#options.town, { BEADS_DIR: db });
+    const res = await runCli(this.#runner, argv, this.#readOptions(db));
     if (res.code !== 0) {
       const failure = showFailure(argv, res);
       if (failure === null) return null;

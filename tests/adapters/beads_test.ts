@@ -45,13 +45,15 @@ Deno.test("Beads.listAgents() reads bd list against the stand-in", async (t) => 
       assertEquals(list.map((b) => [b.id, b.db]), [["hq-deacon", townDb]]);
       const call = (await fake.calls()).at(-1);
       assertEquals(call?.argv, ["list", "--type=agent", "--json", "--limit=0"]);
-      assertEquals(call?.cwd, fake.town);
+      // Read inside the database, git discovery stopped at its parent.
+      assertEquals(call?.cwd, townDb);
       assertEquals(call?.BEADS_DIR, townDb);
+      assertEquals(call?.GIT_CEILING_DIRECTORIES, fake.town);
       const rig = await beads.listAgents(rigDb);
       assertEquals(rig.map((b) => [b.id, b.db]), [
         ["gt-gastown-polecat-ace", rigDb],
       ]);
-      assertEquals((await fake.calls()).at(-1)?.cwd, `${fake.town}/gastown`);
+      assertEquals((await fake.calls()).at(-1)?.cwd, rigDb);
     });
 
     await t.step("maps description fields and times", async () => {
