@@ -137,7 +137,7 @@ async function probeProcLocks(
   if (Deno.build.os !== "linux" || info.ino === null || info.dev === null) {
     return null;
   }
-  if (pidHint !== null && await fdinfoHoldsLock(pidHint, info)) {
+  if (pidHint !== null && fdinfoHoldsLock(pidHint, info)) {
     return { held: true, holderPid: pidHint };
   }
   let found: LockProbe = { held: false, holderPid: null };
@@ -163,10 +163,10 @@ async function probeProcLocks(
  * fd table (nothing of the files behind the fds is touched), and a daemon
  * has a few dozen, which one by one through the thread pool took longer.
  */
-export async function fdinfoHoldsLock(
+export function fdinfoHoldsLock(
   pid: number,
   info: Deno.FileInfo,
-): Promise<boolean> {
+): boolean {
   if (
     Deno.build.os !== "linux" || info.ino === null || info.dev === null ||
     !Number.isInteger(pid) || pid <= 0

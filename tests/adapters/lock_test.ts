@@ -112,12 +112,12 @@ Deno.test("fdinfoHoldsLock() finds the lock in the holder's own fd table, and on
       "the holder's fdinfo shows no lock",
     );
     // Another process, another file, a PID that does not exist: no.
-    assertEquals(await fdinfoHoldsLock(Deno.pid, info), false);
+    assertEquals(fdinfoHoldsLock(Deno.pid, info), false);
     assertEquals(
-      await fdinfoHoldsLock(holder.pid, await Deno.stat(other)),
+      fdinfoHoldsLock(holder.pid, await Deno.stat(other)),
       false,
     );
-    assertEquals(await fdinfoHoldsLock(2 ** 22 + 777, info), false);
+    assertEquals(fdinfoHoldsLock(2 ** 22 + 777, info), false);
     // With or without a right hint, the holder is found.
     assertEquals(await probeLock(path, holder.pid), {
       held: true,
