@@ -227,7 +227,8 @@ export async function benchChaos(o: ChaosOptions): Promise<ChaosResult> {
       },
       doubleStarts: {
         tmux: tmuxDup,
-        process: book.incidents,
+        process: book.incidents - book.leftovers,
+        exitingLeftovers: book.leftovers,
         processIncidents: book.details,
       },
       agentStarts: book.starts - startsBefore,

@@ -8,6 +8,11 @@
  * session, whether a hang was injected, and how long the overlap lasted
  * (polled every 5 ms from the moment it is seen).
  *
+ * An incident whose older process had already lost its pane (its session
+ * was closed) and was gone within {@link LEFTOVER_EXIT_S} of the last
+ * listing that showed it in that pane is an exiting leftover: the previous
+ * agent on its way out, not two agents at work. Those are counted apart.
+ *
  * @module
  */
 
@@ -41,6 +46,14 @@ export interface IncidentProcess {
   exitedAfterS: number | null;
 }
 
+/**
+ * How long (seconds) a process may outlive the last pane listing that showed
+ * it and still count as an exiting leftover rather than a second agent. The
+ * real Claude Code exits about 25 ms after its session is killed; listings
+ * are about 250 ms apart.
+ */
+export const LEFTOVER_EXIT_S = 1;
+
 /** Two live agent processes with one identity. */
 export interface ProcessIncident {
   actor: string;
@@ -50,6 +63,13 @@ export interface ProcessIncident {
   hangActive: boolean;
   /** The older process first. */
   processes: IncidentProcess[];
+  /**
+   * At most how long the older process lived after the last listing that
+   * showed it in its pane (null: it was in a pane, or outlived the watch).
+   */
+  leftoverLivedS: number | null;
+  /** The older process was the previous agent exiting (see the module doc). */
+  exitingLeftover: boolean;
 }
 
 interface Known {
@@ -100,6 +120,8 @@ export class ProcessBook {
   #watches: Promise<void>[] = [];
   /** Distinct incidents (an actor going from one live process to two). */
   incidents = 0;
+  /** Of the incidents, those that were exiting leftovers (after settle()). */
+  leftovers = 0;
   /** Start records seen. */
   starts = 0;
   /** Each incident, in order. */
@@ -198,6 +220,8 @@ export class ProcessBook {
       atS: round((now - this.t0Epoch) / 1000),
       hangActive: now < this.#hangUntil,
       processes: procs,
+      leftoverLivedS: null,
+      exitingLeftover: false,
     };
     this.details.push(incident);
     this.#watches.push(this.#watch(incident, now));
@@ -216,6 +240,15 @@ export class ProcessBook {
         }
       }
       await new Promise((r) => setTimeout(r, 5));
+    }
+    const old = incident.processes[0];
+    if (
+      old && !old.inPane && old.goneFromTmuxS !== null &&
+      old.exitedAfterS !== null
+    ) {
+      incident.leftoverLivedS = round(old.goneFromTmuxS + old.exitedAfterS);
+      incident.exitingLeftover = incident.leftoverLivedS <= LEFTOVER_EXIT_S;
+      if (incident.exitingLeftover) this.leftovers++;
     }
     this.progress(`chaos: double agent process: ${describe(incident)}`);
   }
@@ -242,7 +275,10 @@ export function describe(i: ProcessIncident): string {
       x.exitedAfterS === null ? "still alive" : `gone ${x.exitedAfterS} s after`
     })`
   );
-  return `${i.actor} at ${i.atS} s${i.hangActive ? " (hang on)" : ""}: ${
-    p.join(" + ")
-  }`;
+  const kind = i.exitingLeftover
+    ? `exiting leftover, gone at most ${i.leftoverLivedS} s after its pane`
+    : "two agents";
+  return `${i.actor} at ${i.atS} s${
+    i.hangActive ? " (hang on)" : ""
+  }, ${kind}: ${p.join(" + ")}`;
 }

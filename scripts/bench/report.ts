@@ -242,8 +242,10 @@ export function resultRows(r: BenchResults): Row[] {
     );
     add(
       "chaos",
-      "double starts (tmux / process)",
-      `${c.doubleStarts.tmux} / ${c.doubleStarts.process}`,
+      "double starts (tmux / process; exiting leftovers)",
+      `${c.doubleStarts.tmux} / ${c.doubleStarts.process}; ${
+        c.doubleStarts.exitingLeftovers ?? 0
+      }`,
       "0",
       c.doubleStarts.tmux + c.doubleStarts.process === 0,
     );

@@ -141,11 +141,14 @@ export interface ChaosResult {
   downSeconds: { agentKill: number; sessionKill: number; other: number };
   /**
    * A session with two live agent panes; two live agent processes of one
-   * actor (each incident's details in `processIncidents`).
+   * actor at work; an older one of two that had lost its pane and was gone
+   * within a second (an exiting leftover, not counted in `process`). Each
+   * process incident's details are in `processIncidents`.
    */
   doubleStarts: {
     tmux: number;
     process: number;
+    exitingLeftovers?: number;
     processIncidents?: ProcessIncident[];
   };
   agentStarts: number;

@@ -153,9 +153,9 @@ export function sideRows(r: BenchResults): SideRow[] {
     });
     const d = c.ours.doubleStarts;
     add({
-      measure: "double starts under chaos (tmux / process)",
+      measure: "double starts under chaos (tmux / process; exiting leftovers)",
       go: "",
-      ours: `${d.tmux} / ${d.process}`,
+      ours: `${d.tmux} / ${d.process}; ${d.exitingLeftovers ?? 0}`,
       ratio: "",
       how: "measured",
       goal: "0",

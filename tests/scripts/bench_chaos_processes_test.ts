@@ -42,8 +42,50 @@ Deno.test("ProcessBook records two live processes of one actor with their detail
     await book.settle();
     assert(old!.exitedAfterS !== null && old!.exitedAfterS >= 0);
     assertEquals(young!.exitedAfterS, null);
+    // The older one had lost its pane and went within the bound: the
+    // previous agent on its way out.
+    assertEquals(i.exitingLeftover, true);
+    assertEquals(
+      i.leftoverLivedS,
+      Math.round((old!.goneFromTmuxS! + old!.exitedAfterS!) * 1000) / 1000,
+    );
+    assertEquals([book.incidents, book.leftovers], [1, 1]);
     assertEquals(lines, [`chaos: double agent process: ${describe(i)}`]);
     assert(lines[0]!.includes(`pid ${a.pid}`));
+  } finally {
+    for (const c of [a, b]) {
+      try {
+        c.kill("SIGKILL");
+      } catch {
+        // already gone
+      }
+      await c.status;
+    }
+  }
+});
+
+Deno.test("ProcessBook counts two agents in panes at once as a double, not a leftover", async () => {
+  const a = spawnSleep();
+  const b = spawnSleep();
+  try {
+    const book = new ProcessBook();
+    const now = Date.now();
+    const recs = [
+      { t: now - 500, pid: a.pid, actor: "r01/witness" },
+      { t: now, pid: b.pid, actor: "r01/witness" },
+    ];
+    book.update(recs, [
+      { session: "gt-r01-witness", pid: a.pid, dead: false, command: "claude" },
+      { session: "gt-r01-witness", pid: b.pid, dead: false, command: "claude" },
+    ]);
+    assertEquals(book.incidents, 1);
+    a.kill("SIGKILL");
+    await a.status;
+    await book.settle();
+    const [i] = book.details;
+    assertEquals([i!.exitingLeftover, i!.leftoverLivedS], [false, null]);
+    assertEquals([book.incidents, book.leftovers], [1, 0]);
+    assert(describe(i!).includes("two agents"));
   } finally {
     for (const c of [a, b]) {
       try {
