@@ -42,6 +42,8 @@ export interface EngineWiring {
   onSpawn?: (argv: readonly string[]) => void;
   /** Saves the notice book. */
   saveNotices(): Promise<void>;
+  /** Takes over work a pass need not wait for (see `ActPorts.background`). */
+  background?: (task: Promise<void>) => void;
 }
 
 /** The adapters of one tick, sharing one runner. */
@@ -103,6 +105,7 @@ export function tickPorts(w: EngineWiring): TickPorts {
       agentWaitMs: w.agentWaitMs ?? 15_000,
       signal,
       ...(hook ? { sessionClosedHook: hook } : {}),
+      ...(w.background ? { background: w.background } : {}),
     },
     backoff: w.backoff,
     notices: w.notices,

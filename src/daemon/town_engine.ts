@@ -110,6 +110,8 @@ export class TownEngine implements Engine {
   readonly #watch: TmuxWatch | null;
   #notices = new NoticeBook();
   #curator: FeedCuratorHandle | null = null;
+  /** Work the passes handed over (dialogs being dismissed). */
+  #background = new Set<Promise<void>>();
   #watcher: { close(): Promise<void> } | null = null;
   #recoverDue = false;
   /** The last bead listing, which crash-event passes reuse while fresh. */
@@ -153,6 +155,10 @@ export class TownEngine implements Engine {
       watch: this.#watch,
       eventsDir: this.#paths.events,
       saveNotices: () => this.#saveNotices(),
+      background: (task) => {
+        this.#background.add(task);
+        task.finally(() => this.#background.delete(task));
+      },
     };
   }
 
@@ -198,6 +204,8 @@ export class TownEngine implements Engine {
   /** Stops the curator and the watcher; saves de-duplication state. */
   async stop(): Promise<void> {
     this.#wake.cancel();
+    // Aborted with the loop's signal; they end at once.
+    await Promise.all(this.#background);
     await this.#watch?.stop(this.#tools.programs);
     await this.#watcher?.close();
     if (this.#curator) await this.#curator.stop();

@@ -63,6 +63,11 @@ export interface ActPorts {
   agentWaitMs: number;
   /** Aborts in-flight work on shutdown. */
   signal?: AbortSignal;
+  /**
+   * Takes over work that must not hold up the pass: dismissing a started
+   * agent's dialog, which can take seconds. Without it the pass waits.
+   */
+  background?: (task: Promise<void>) => void;
 }
 
 /** Replaces `{err}` in a log or mail template. */

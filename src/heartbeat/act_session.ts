@@ -9,7 +9,11 @@
  * @module
  */
 
-import { CommandTimeoutError, errorMessage } from "../errors.ts";
+import {
+  CommandAbortedError,
+  CommandTimeoutError,
+  errorMessage,
+} from "../errors.ts";
 import { isSessionGone } from "../adapters/tmux.ts";
 import type { SessionPane } from "../adapters/tmux_core.ts";
 import { isOwnSession } from "./decide/sessions.ts";
@@ -268,21 +272,35 @@ export async function startSession(
   return "started";
 }
 
-/** Waits for a started agent, then dismisses the bypass dialog if it shows. */
+/**
+ * Waits for a started agent, then dismisses the bypass dialog if it shows.
+ * The dialog can take seconds to appear: with a `background` port the pass
+ * does not wait for it, so the next crash is handled at once.
+ */
 export async function settleAgent(
   ports: ActPorts,
   spec: SessionSpec,
 ): Promise<void> {
+  const warn = (err: unknown) => {
+    if (err instanceof CommandAbortedError) return;
+    ports.log.log(
+      `Warning: ${spec.session} did not settle: ${errorMessage(err)}`,
+    );
+  };
   try {
     await ports.tmux.waitForAgent(
       spec.session,
       ports.isAgent,
       ports.agentWaitMs,
     );
-    await ports.tmux.acceptBypassPermissions(spec.session);
   } catch (err) {
-    ports.log.log(
-      `Warning: ${spec.session} did not settle: ${errorMessage(err)}`,
-    );
+    warn(err);
+    return;
   }
+  const dialog = ports.tmux.acceptBypassPermissions(spec.session).then(
+    () => {},
+    warn,
+  );
+  if (ports.background) ports.background(dialog);
+  else await dialog;
 }
