@@ -11,6 +11,7 @@ import {
   currentDir,
   envObject,
   exit,
+  programMtime,
   stdoutIsTty,
   writeStderr,
   writeStdout,
@@ -69,12 +70,7 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
       const { parseStatusArgs, runStatus } = await import(
         "./src/cli/status.ts"
       );
-      const { runtimeInfo } = await import("./src/adapters/tools.ts");
-      return await runStatus(
-        io,
-        parseStatusArgs(args),
-        runtimeInfo().programMtime,
-      );
+      return await runStatus(io, parseStatusArgs(args), programMtime());
     }
     case "logs": {
       const { parseLogsArgs, runLogs } = await import("./src/cli/logs.ts");

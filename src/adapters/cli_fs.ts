@@ -1,6 +1,7 @@
 /**
  * The small file-system ports of the CLI commands: town discovery asks
- * whether paths exist, `status` removes a stale PID file, `service` writes
+ * whether paths exist (synchronous calls: a command waits on each anyway,
+ * and they skip the runtime's thread-pool round trips), `status` removes a stale PID file, `service` writes
  * and removes unit files.
  *
  * @module
@@ -9,20 +10,20 @@
 /** Existence checks for town discovery. */
 export const discoverFs = {
   /** True when `path` exists (symlinks followed). */
-  async exists(path: string): Promise<boolean> {
+  exists(path: string): Promise<boolean> {
     try {
-      await Deno.stat(path);
-      return true;
+      Deno.statSync(path);
+      return Promise.resolve(true);
     } catch {
-      return false;
+      return Promise.resolve(false);
     }
   },
   /** True when `path` is a directory (symlinks followed). */
-  async isDir(path: string): Promise<boolean> {
+  isDir(path: string): Promise<boolean> {
     try {
-      return (await Deno.stat(path)).isDirectory;
+      return Promise.resolve(Deno.statSync(path).isDirectory);
     } catch {
-      return false;
+      return Promise.resolve(false);
     }
   },
 };

@@ -3,12 +3,13 @@
  * `Uid:` line of `status`), the start time (field 22 of `stat`) and the
  * command line. `status`, `start` and `stop` use it to name a holder that
  * is not this user's daemon, and `stop` re-reads it right before each
- * signal so that a PID that was reused meanwhile is never signalled.
+ * signal so that a PID that was reused meanwhile is never signalled. The
+ * reads are synchronous: `/proc` files are made in memory on each read.
  *
  * @module
  */
 
-import { procStatFields } from "./tmux_reaper.ts";
+import { procStatFields } from "./os.ts";
 
 /** A process's identity. */
 export interface ProcessIdentity {
@@ -22,9 +23,7 @@ export interface ProcessIdentity {
 }
 
 /** Reads the identity of `pid`; null when no such process exists. */
-export async function readIdentity(
-  pid: number,
-): Promise<ProcessIdentity | null> {
+export function readIdentity(pid: number): ProcessIdentity | null {
   if (!Number.isInteger(pid) || pid <= 0) return null;
   let stat;
   try {
@@ -35,7 +34,7 @@ export async function readIdentity(
   if (stat === null) return null;
   let uid: number | null = null;
   try {
-    const status = await Deno.readTextFile(`/proc/${pid}/status`);
+    const status = Deno.readTextFileSync(`/proc/${pid}/status`);
     const m = /^Uid:\s+(\d+)/m.exec(status);
     if (m) uid = Number(m[1]);
   } catch {
@@ -43,7 +42,7 @@ export async function readIdentity(
   }
   let argv: string[] = [];
   try {
-    argv = (await Deno.readTextFile(`/proc/${pid}/cmdline`)).split("\0")
+    argv = Deno.readTextFileSync(`/proc/${pid}/cmdline`).split("\0")
       .filter((a) => a !== "");
   } catch {
     // unknown
@@ -89,11 +88,11 @@ export function describeProcess(h: ProcessIdentity): string {
  * Sends `sig` to `identity.pid` only if that PID is still the same process
  * (see {@link sameProcess}); false when it is gone or another process now.
  */
-export async function signalIfSame(
+export function signalIfSame(
   identity: ProcessIdentity,
   sig: Deno.Signal,
-): Promise<boolean> {
-  const now = await readIdentity(identity.pid);
+): boolean {
+  const now = readIdentity(identity.pid);
   if (now === null || !sameProcess(identity, now)) return false;
   try {
     Deno.kill(identity.pid, sig);

@@ -7,6 +7,7 @@
  */
 
 import { systemClock } from "./clock.ts";
+import { fileUrlToPath } from "../posix_path.ts";
 
 /** Signals the daemon reacts to. */
 export type DaemonSignal =
@@ -146,6 +147,25 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return systemClock.sleep(ms, signal);
 }
 
+/**
+ * The file an upgrade replaces: the compiled binary, or the main module
+ * under `deno run`.
+ */
+export function programPath(): string {
+  return Deno.build.standalone || !Deno.mainModule.startsWith("file:")
+    ? Deno.execPath()
+    : fileUrlToPath(Deno.mainModule);
+}
+
+/** Modification time of {@link programPath}, or null when it cannot be read. */
+export function programMtime(): Date | null {
+  try {
+    return Deno.statSync(programPath()).mtime;
+  } catch {
+    return null;
+  }
+}
+
 /** mtime of the running executable (the compiled binary or `deno`). */
 export async function executableMtime(): Promise<Date | null> {
   try {
@@ -159,4 +179,29 @@ export async function executableMtime(): Promise<Date | null> {
 export function memoryUsage(): { rss: number; heapUsed: number } {
   const m = Deno.memoryUsage();
   return { rss: m.rss, heapUsed: m.heapUsed };
+}
+
+/**
+ * Reads `/proc/<pid>/stat`: the process name and the fields after it
+ * (`fields[0]` is field 3, the state; field 22, the start time, is
+ * `fields[19]`). Null when the process does not exist (or there is no
+ * `/proc`); throws when the file exists but cannot be read.
+ */
+export function procStatFields(
+  pid: number,
+): { comm: string; fields: string[] } | null {
+  let text: string;
+  try {
+    text = Deno.readTextFileSync(`/proc/${pid}/stat`);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return null;
+    throw err;
+  }
+  const open = text.indexOf("(");
+  const close = text.lastIndexOf(")");
+  if (open < 0 || close < open) return null;
+  return {
+    comm: text.slice(open + 1, close),
+    fields: text.slice(close + 2).trim().split(" "),
+  };
 }

@@ -23,6 +23,9 @@
 
 import { type Clock, every, systemClock, type TimerHandle } from "./clock.ts";
 import { errorMessage } from "../errors.ts";
+import { procStatFields } from "./os.ts";
+
+export { procStatFields };
 
 /** Default period between two nudges. */
 export const REAP_NUDGE_MS = 100;
@@ -31,31 +34,6 @@ export const REAP_NUDGE_MS = 100;
 export interface ProcIdentity {
   comm: string;
   startTime: string;
-}
-
-/**
- * Reads `/proc/<pid>/stat`: the process name and the fields after it
- * (`fields[0]` is field 3, the state; field 22, the start time, is
- * `fields[19]`). Null when the process does not exist (or there is no
- * `/proc`); throws when the file exists but cannot be read.
- */
-export function procStatFields(
-  pid: number,
-): { comm: string; fields: string[] } | null {
-  let text: string;
-  try {
-    text = Deno.readTextFileSync(`/proc/${pid}/stat`);
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return null;
-    throw err;
-  }
-  const open = text.indexOf("(");
-  const close = text.lastIndexOf(")");
-  if (open < 0 || close < open) return null;
-  return {
-    comm: text.slice(open + 1, close),
-    fields: text.slice(close + 2).trim().split(" "),
-  };
 }
 
 /** A process's name and start time (see {@link procStatFields}). */

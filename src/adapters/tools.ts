@@ -20,6 +20,7 @@
  */
 
 import { dirname, fileUrlToPath, isAbsolute, join } from "../posix_path.ts";
+import { programMtime, programPath } from "./os.ts";
 
 /**
  * The permissions the program runs with, shared by `deno compile` and by the
@@ -261,23 +262,12 @@ export interface RuntimeInfo {
 
 /** Returns {@link RuntimeInfo} for this process. */
 export function runtimeInfo(): RuntimeInfo {
-  const standalone = Deno.build.standalone;
-  const execPath = Deno.execPath();
-  const program = standalone || !Deno.mainModule.startsWith("file:")
-    ? execPath
-    : fileUrlToPath(Deno.mainModule);
-  let programMtime: Date | null = null;
-  try {
-    programMtime = Deno.statSync(program).mtime;
-  } catch {
-    programMtime = null;
-  }
   return {
     deno: Deno.version.deno,
-    standalone,
-    execPath,
-    program,
-    programMtime,
+    standalone: Deno.build.standalone,
+    execPath: Deno.execPath(),
+    program: programPath(),
+    programMtime: programMtime(),
   };
 }
 

@@ -64,7 +64,7 @@ export async function probeDaemon(town: string): Promise<DaemonProbe> {
     return { running: false, pid: null, pidFilePid, pidFileProblem, ...none };
   }
   const pid = lock.holderPid ?? pidFilePid;
-  const holder = pid === null ? null : await readIdentity(pid);
+  const holder = pid === null ? null : readIdentity(pid);
   const reason = holder ? foreignReason(holder, ownUid()) : null;
   if (holder && reason) {
     return {

@@ -63,9 +63,11 @@ export async function runStatus(
     ? state
     : null;
   // The holder's command line tells a gt-daemon from the Go `gt daemon run`.
-  const command = probe.running && probe.pid !== null
-    ? await pidCmdline(probe.pid)
-    : null;
+  const command = !probe.running || probe.pid === null
+    ? null
+    : probe.holder?.pid === probe.pid && probe.holder.argv.length > 0
+    ? probe.holder.argv
+    : await pidCmdline(probe.pid);
   const binary = programMtime ?? await executableMtime();
   const binaryNewer = live?.startedAt && live.version && binary
     ? binary.getTime() > live.startedAt.getTime()

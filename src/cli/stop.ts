@@ -73,12 +73,12 @@ export async function runStop(io: CliIo, opts: StopOptions): Promise<number> {
   // Signals go only to the process the probe saw: its uid, start time and
   // command are read again right before each one, so a PID that was
   // reused after the daemon exited is never signalled.
-  const identity = probe.holder ?? await readIdentity(pid);
-  const signal = (sig: Deno.Signal): Promise<boolean> =>
+  const identity = probe.holder ?? readIdentity(pid);
+  const signal = (sig: Deno.Signal): boolean =>
     identity === null
-      ? Promise.resolve(sendSignal(pid, sig)) // no /proc here
+      ? sendSignal(pid, sig) // no /proc here
       : signalIfSame(identity, sig);
-  await signal("SIGTERM");
+  signal("SIGTERM");
   const released = async (ms: number) => {
     const deadline = systemClock.now() + ms;
     while (systemClock.now() < deadline) {
@@ -91,7 +91,7 @@ export async function runStop(io: CliIo, opts: StopOptions): Promise<number> {
     say(s.ok(`Daemon stopped (was PID ${pid})`));
     return 0;
   }
-  if (!(await signal("SIGKILL"))) {
+  if (!signal("SIGKILL")) {
     throw new AppError(
       `Daemon (PID ${pid}) did not release the lock within ${
         goDuration(opts.timeoutMs)

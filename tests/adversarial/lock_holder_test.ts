@@ -170,7 +170,7 @@ Deno.test("signalIfSame() never signals a PID whose start time, uid or command c
     stderr: "null",
   }).spawn();
   try {
-    const id = await readIdentity(child.pid);
+    const id = readIdentity(child.pid);
     assert(id !== null && id.startTime !== null);
     for (
       const other of [
@@ -179,10 +179,10 @@ Deno.test("signalIfSame() never signals a PID whose start time, uid or command c
         { ...id, argv: ["gt-daemon", "run"] },
       ]
     ) {
-      assertEquals(await signalIfSame(other, "SIGKILL"), false);
+      assertEquals(signalIfSame(other, "SIGKILL"), false);
       assert(alive(child.pid));
     }
-    assertEquals(await signalIfSame(id, "SIGKILL"), true);
+    assertEquals(signalIfSame(id, "SIGKILL"), true);
     assertEquals((await child.status).signal, "SIGKILL");
   } finally {
     try {
