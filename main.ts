@@ -1,8 +1,9 @@
 /**
  * gt-daemon: the CLI and the daemon in one program. This is the only place
  * that turns errors into exit codes. A command's modules are loaded when it
- * runs, by `import()` of literal specifiers (which `deno compile` bundles),
- * so that `status` or `--version` does not load the engine.
+ * runs, so that `status` or `--version` does not load the engine, by
+ * specifiers `deno run` cannot follow ahead of time (see `src/cli/lazy.ts`;
+ * `deno compile` embeds them with `--include`).
  *
  * @module
  */
@@ -18,8 +19,15 @@ import {
 } from "./src/adapters/os.ts";
 import type { CliIo } from "./src/cli/common.ts";
 import { AppError, causeChain, UsageError } from "./src/errors.ts";
-import { discoverFs } from "./src/adapters/cli_fs.ts";
+import { discoverFs, serviceFs } from "./src/adapters/cli_fs.ts";
 import { PROGRAM, VERSION } from "./src/version.ts";
+import { LAZY_MODULES, type LazyModules } from "./src/cli/lazy.ts";
+
+/** Loads an on-demand module; its specifier is computed, not literal. */
+function load<K extends keyof LazyModules>(name: K): Promise<LazyModules[K]> {
+  const specifier: string = LAZY_MODULES[name];
+  return import(specifier);
+}
 
 async function dispatch(argv: string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
@@ -27,7 +35,7 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
     command === undefined || command === "-h" || command === "--help" ||
     command === "help"
   ) {
-    const { COMMAND_HELP, MAIN_HELP } = await import("./src/cli/help.ts");
+    const { COMMAND_HELP, MAIN_HELP } = await load("help");
     const topic = rest[0];
     if (
       command === "help" && topic !== undefined &&
@@ -45,8 +53,8 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
   }
   if (rest.includes("-h") || rest.includes("--help")) {
     const help = command === "service"
-      ? (await import("./src/cli/service.ts")).SERVICE_HELP
-      : (await import("./src/cli/help.ts")).COMMAND_HELP[command];
+      ? (await load("service")).SERVICE_HELP
+      : (await load("help")).COMMAND_HELP[command];
     if (help === undefined) {
       throw new UsageError(
         `Unknown command: "${command}"; run '${PROGRAM} --help'`,
@@ -58,22 +66,20 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
   const args = rest.filter((a) => a !== "--verbose");
   switch (command) {
     case "start": {
-      const { parseStartArgs, runStart } = await import("./src/cli/start.ts");
-      const { selfCommand } = await import("./src/adapters/tools.ts");
+      const { parseStartArgs, runStart } = await load("start");
+      const { selfCommand } = await load("tools");
       return await runStart(io, parseStartArgs(args), selfCommand);
     }
     case "stop": {
-      const { parseStopArgs, runStop } = await import("./src/cli/stop.ts");
+      const { parseStopArgs, runStop } = await load("stop");
       return await runStop(io, parseStopArgs(args));
     }
     case "status": {
-      const { parseStatusArgs, runStatus } = await import(
-        "./src/cli/status.ts"
-      );
+      const { parseStatusArgs, runStatus } = await load("status");
       return await runStatus(io, parseStatusArgs(args), programMtime());
     }
     case "logs": {
-      const { parseLogsArgs, runLogs } = await import("./src/cli/logs.ts");
+      const { parseLogsArgs, runLogs } = await load("logs");
       const ac = new AbortController();
       Deno.addSignalListener("SIGINT", () => ac.abort());
       Deno.addSignalListener("SIGTERM", () => ac.abort());
@@ -84,11 +90,11 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
     case "heartbeat":
       return await heartbeatCommand(io, args);
     case "poke": {
-      const { runPoke } = await import("./src/cli/control.ts");
+      const { runPoke } = await load("control");
       return await runPoke(io, args);
     }
     case "clear-backoff": {
-      const { runClearBackoff } = await import("./src/cli/control.ts");
+      const { runClearBackoff } = await load("control");
       return await runClearBackoff(io, args);
     }
     case "service":
@@ -101,12 +107,10 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
 }
 
 async function runCommand(io: CliIo, args: string[]): Promise<number> {
-  const { parseRunArgs, runRun } = await import("./src/cli/run.ts");
-  const { runtimeInfo, scrubAgentEnv } = await import(
-    "./src/adapters/tools.ts"
-  );
-  const { dropLaunchEnv } = await import("./src/adapters/launch_env.ts");
-  const { townEngineFactory } = await import("./src/daemon/town_engine.ts");
+  const { parseRunArgs, runRun } = await load("run");
+  const { runtimeInfo, scrubAgentEnv } = await load("tools");
+  const { dropLaunchEnv } = await load("launchEnv");
+  const { townEngineFactory } = await load("townEngine");
   // What the launch added for this process is not for its children.
   dropLaunchEnv();
   const scrubbed = scrubAgentEnv();
@@ -126,9 +130,9 @@ async function runCommand(io: CliIo, args: string[]): Promise<number> {
 }
 
 async function heartbeatCommand(io: CliIo, args: string[]): Promise<number> {
-  const { runHeartbeatCmd } = await import("./src/cli/control.ts");
-  const { scrubAgentEnv } = await import("./src/adapters/tools.ts");
-  const { oneShotHeartbeat } = await import("./src/daemon/one_shot.ts");
+  const { runHeartbeatCmd } = await load("control");
+  const { scrubAgentEnv } = await load("tools");
+  const { oneShotHeartbeat } = await load("oneShot");
   return await runHeartbeatCmd(io, args, (town) => {
     scrubAgentEnv();
     return Promise.resolve(
@@ -138,15 +142,12 @@ async function heartbeatCommand(io: CliIo, args: string[]): Promise<number> {
 }
 
 async function serviceCommand(io: CliIo, args: string[]): Promise<number> {
-  const { parseServiceArgs, runService, SERVICE_HELP } = await import(
-    "./src/cli/service.ts"
+  const { parseServiceArgs, runService, SERVICE_HELP } = await load("service");
+  const { resolveTown } = await load("common");
+  const { DAEMON_TOOLS, resolveTools, selfCommand, servicePath } = await load(
+    "tools",
   );
-  const { resolveTown } = await import("./src/cli/common.ts");
-  const { DAEMON_TOOLS, resolveTools, selfCommand, servicePath } = await import(
-    "./src/adapters/tools.ts"
-  );
-  const { launchEnv } = await import("./src/adapters/launch_env.ts");
-  const { serviceFs } = await import("./src/adapters/cli_fs.ts");
+  const { launchEnv } = await load("launchEnv");
   const opts = parseServiceArgs(args);
   if (opts.help) {
     io.stdout(SERVICE_HELP);

@@ -2,7 +2,8 @@
  * `deno task compile [--target <t> | --all-targets] [--output <path>]
  * [--entry <file>] [--allow-skip]`: builds `dist/gt-daemon` with
  * `deno compile`, exactly {@link PERMISSION_FLAGS} and the {@link V8_FLAGS}
- * baked in (see {@link compileArgv}).
+ * baked in, and the modules `main.ts` loads by computed specifiers embedded
+ * with `--include` (see {@link compileArgv}).
  *
  * `deno compile` needs a base runtime (denort) of the same Deno version. It
  * takes it from `DENORT_BIN` (an unzipped denort binary, host target only;
@@ -31,6 +32,7 @@ import {
 } from "../src/adapters/tools.ts";
 import { errorMessage, UsageError } from "../src/errors.ts";
 import { denoProblem, PINNED_DENO } from "../src/version.ts";
+import { LAZY_MODULES } from "../src/cli/lazy.ts";
 
 /** Exit code when no base runtime could be had and `--allow-skip` is absent. */
 export const SKIP_EXIT_CODE = 3;
@@ -154,12 +156,16 @@ export function compileRefusal(version: string, allow: boolean): string | null {
   return `Refusing to build on an unsupported Deno: ${problem}; build with Deno ${PINNED_DENO} (npx -y deno@${PINNED_DENO} task compile) and its base runtime, or pass --allow-unsupported-deno`;
 }
 
-/** The `deno compile` argv for one target (`deno` is `Deno.execPath()`). */
+/**
+ * The `deno compile` argv for one target (`deno` is `Deno.execPath()`);
+ * `includes` are modules the entry imports by computed specifiers.
+ */
 export function compileArgv(
   deno: string,
   target: string,
   output: string,
   entry: string,
+  includes: readonly string[] = [],
 ): string[] {
   return [
     deno,
@@ -170,8 +176,17 @@ export function compileArgv(
     target,
     "--output",
     output,
+    ...includes.flatMap((path) => ["--include", path]),
     entry,
   ];
+}
+
+/**
+ * The modules `main.ts` loads on demand (`src/cli/lazy.ts`), as absolute
+ * paths under `root`; `deno compile` cannot find them by itself.
+ */
+export function lazyIncludes(root: string = ROOT): string[] {
+  return Object.values(LAZY_MODULES).map((path) => join(root, path));
 }
 
 /** Where a base runtime for `target` can be found without a download. */
@@ -225,11 +240,13 @@ async function compileTarget(
       defaultOutput(target, opts.targets.length > 1 || target !== facts.host),
   );
   await Deno.mkdir(dirname(output), { recursive: true });
+  const entry = isAbsolute(opts.entry) ? opts.entry : resolve(opts.entry);
   const argv = compileArgv(
     Deno.execPath(),
     target,
     output,
-    isAbsolute(opts.entry) ? opts.entry : resolve(opts.entry),
+    entry,
+    entry === join(ROOT, "main.ts") ? lazyIncludes() : [],
   );
   const result = await runner.run(argv, {
     cwd: ROOT,

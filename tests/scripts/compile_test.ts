@@ -12,6 +12,7 @@ import {
   denortEnvName,
   isBaseRuntimeFailure,
   lastCause,
+  lazyIncludes,
   parseCompileArgs,
   reportedDeno,
   SKIP_EXIT_CODE,
@@ -103,6 +104,17 @@ Deno.test("parseCompileArgs() picks targets, output and entry", async (t) => {
       assert.throws(() => parseCompileArgs(args, HOST), UsageError);
     }
   });
+});
+
+Deno.test("compileArgv() embeds every module main.ts loads on demand", () => {
+  const includes = lazyIncludes("/src");
+  assert.ok(includes.includes("/src/src/cli/status.ts"), String(includes));
+  assert.ok(includes.includes("/src/src/daemon/town_engine.ts"));
+  const argv = compileArgv("/d/deno", HOST, "/o/bin", "/src/main.ts", includes);
+  assert.deepEqual(argv.slice(-1 - 2 * includes.length), [
+    ...includes.flatMap((p) => ["--include", p]),
+    "/src/main.ts",
+  ]);
 });
 
 Deno.test("compileArgv() bakes the permissions and the V8 flags in", () => {
