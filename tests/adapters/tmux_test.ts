@@ -337,7 +337,8 @@ Deno.test("Tmux on a private server", async (t) => {
           );
           const text = await pollFor(
             "the pane-died hook",
-            () => Deno.readTextFile(died).catch(() => null),
+            // The shell creates the file before `echo` writes to it.
+            () => Deno.readTextFile(died).then((t) => t || null, () => null),
             1_000,
           ).catch(() => null);
           if (text !== null) {

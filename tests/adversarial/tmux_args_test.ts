@@ -38,7 +38,9 @@ Deno.test("tmux arguments ending in ';' stay one argument and run no tmux comman
     );
     await tmux.newSession("gt-a-refinery", {
       env: [["X", "v;"], ["Y", "a\\;"]],
-      command: `printf '%s|%s' "$X" "$Y" > '${srv.dir}/env'; sleep 30;`,
+      // Written aside and renamed, so the file is never seen half written.
+      command:
+        `printf '%s|%s' "$X" "$Y" > '${srv.dir}/env.tmp'; mv '${srv.dir}/env.tmp' '${srv.dir}/env'; sleep 30;`,
     });
     const env = await pollFor(
       "the environment file",
