@@ -11,7 +11,7 @@ import {
   assertRejects,
   assertStringIncludes,
 } from "../helpers/assert.ts";
-import { which } from "../adversarial/support.ts";
+import { mkfifo } from "../adversarial/support.ts";
 import { FakeClock } from "../fakes/clock.ts";
 import {
   OPEN_TIMEOUT_MS,
@@ -19,16 +19,6 @@ import {
   readCheckedText,
 } from "../../src/adapters/checked_read.ts";
 import { readRegularFile } from "../../src/adapters/regular_file.ts";
-
-async function mkfifo(path: string): Promise<void> {
-  const out = await new Deno.Command(which("mkfifo"), {
-    args: [path],
-    stdin: "null",
-    stdout: "null",
-    stderr: "piped",
-  }).output();
-  if (out.code !== 0) throw new Error(new TextDecoder().decode(out.stderr));
-}
 
 async function messageOf(p: Promise<unknown>): Promise<string> {
   try {

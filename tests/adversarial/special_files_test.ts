@@ -8,7 +8,7 @@
 
 import { assert, assertEquals } from "../helpers/assert.ts";
 import { waitFor } from "../helpers/cli.ts";
-import { alphaTown, count, linesWith, which } from "./support.ts";
+import { alphaTown, count, linesWith, mkfifo } from "./support.ts";
 import { spawnDaemon } from "./procs.ts";
 
 /** Resident set size of `pid` in bytes (0 when gone). */
@@ -33,16 +33,6 @@ async function within<T>(p: Promise<T>, ms: number): Promise<T | null> {
   } finally {
     clearTimeout(timer);
   }
-}
-
-async function mkfifo(path: string): Promise<void> {
-  const out = await new Deno.Command(which("mkfifo"), {
-    args: [path],
-    stdin: "null",
-    stdout: "null",
-    stderr: "piped",
-  }).output();
-  if (out.code !== 0) throw new Error(new TextDecoder().decode(out.stderr));
 }
 
 Deno.test("a FIFO at deacon/heartbeat.json: heartbeats finish, a killed Witness comes back, SIGTERM stops the daemon", async () => {

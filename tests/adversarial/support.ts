@@ -33,6 +33,17 @@ export function which(name: string): string {
   throw new Error(`Test needs "${name}" on PATH`);
 }
 
+/** Makes a FIFO at `path` with mkfifo(1). */
+export async function mkfifo(path: string): Promise<void> {
+  const out = await new Deno.Command(which("mkfifo"), {
+    args: [path],
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  if (out.code !== 0) throw new Error(new TextDecoder().decode(out.stderr));
+}
+
 const STAND_INS = new Set(["gt", "bd", "git", "claude"]);
 /** What the stand-ins and the tmux wrapper run besides the daemon's tools. */
 const BASICS = ["node", "bash", "sh", "env", "mkdir", "yes", "head", "sleep"];

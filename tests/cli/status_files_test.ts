@@ -6,18 +6,8 @@
  */
 
 import { assert, assertEquals } from "../helpers/assert.ts";
-import { which } from "../adversarial/support.ts";
+import { mkfifo } from "../adversarial/support.ts";
 import { baseEnv, makeTown, runCli } from "../helpers/cli.ts";
-
-async function mkfifo(path: string): Promise<void> {
-  const out = await new Deno.Command(which("mkfifo"), {
-    args: [path],
-    stdin: "null",
-    stdout: "null",
-    stderr: "piped",
-  }).output();
-  if (out.code !== 0) throw new Error(new TextDecoder().decode(out.stderr));
-}
 
 Deno.test("status reports a FIFO, a symlink or a directory at daemon.pid and state.json without reading them", async () => {
   const t = await makeTown();
