@@ -11,6 +11,14 @@
  * exit status is 0 when `bd` is available, 1 otherwise; a missing `gt` only
  * makes the tests that need it skip.
  *
+ * The module proxy refuses `gt` at the pinned commit, and that commit does
+ * not build with `go install` anyway (it embeds files that `go generate`
+ * copies first). With `--gt-source DIR` (or `GT_DAEMON_GT_SOURCE`), a git
+ * repository of gastown that holds the pinned commit, the task builds `gt`
+ * from it instead: that commit's files (`git archive`) into
+ * `.cache/real-tools/gastown-src`, `go generate ./internal/formula/...`,
+ * then `go build ./cmd/gt`, all with `GOTOOLCHAIN=local`.
+ *
  * It also installs Claude Code (npm `@anthropic-ai/claude-code`, pinned; a
  * native binary of about 400 MB) with `npm install --prefix
  * .cache/real-tools/claude-code`, the same way: once, its failure recorded
@@ -136,6 +144,76 @@ export async function installTool(
   return { name: spec.name, path: null, reason };
 }
 
+/**
+ * Builds `gt` at the pinned commit from `source`, a git repository of
+ * gastown (a clone or a bare mirror), unless the cache already holds it.
+ */
+export async function buildGtFromSource(
+  runner: Runner,
+  spec: RealToolSpec,
+  options: { cacheDir: string; source: string },
+): Promise<InstallOutcome> {
+  const bin = `${options.cacheDir}/bin/${spec.name}`;
+  const stamp = `${options.cacheDir}/${spec.name}.version`;
+  const wanted = moduleArg(spec);
+  if (await isFile(bin) && (await readText(stamp))?.trim() === wanted) {
+    return { name: spec.name, path: bin, installed: false };
+  }
+  const src = `${options.cacheDir}/gastown-src`;
+  const env = { GOTOOLCHAIN: "local" };
+  const step = async (what: string, argv: string[], cwd?: string) => {
+    const r = await runner.run(argv, {
+      env,
+      timeoutMs: INSTALL_TIMEOUT_MS,
+      ...(cwd ? { cwd } : {}),
+    });
+    if (r.code === 0) return null;
+    const last = (r.stderr.trim() || r.stdout.trim()).split("\n").at(-1);
+    return `${what} failed: ${last || `exit status ${r.code}`}`;
+  };
+  const hasCommit = await runner.run(
+    ["git", "-C", options.source, "cat-file", "-e", `${spec.version}^{commit}`],
+    { timeoutMs: 60_000 },
+  );
+  if (hasCommit.code !== 0) {
+    return {
+      name: spec.name,
+      path: null,
+      reason: `${options.source} holds no commit ${spec.version}`,
+    };
+  }
+  await Deno.remove(src, { recursive: true }).catch(() => {});
+  await Deno.mkdir(src, { recursive: true });
+  await Deno.mkdir(`${options.cacheDir}/bin`, { recursive: true });
+  let problem = await step("git archive", [
+    "bash",
+    "-c",
+    'set -o pipefail; git -C "$1" archive --format=tar "$2" | tar -x -C "$3"',
+    "bash",
+    options.source,
+    spec.version,
+    src,
+  ]);
+  problem ??= await step(
+    "go generate",
+    ["go", "generate", "./internal/formula/..."],
+    src,
+  );
+  problem ??= await step(
+    "go build",
+    ["go", "build", "-o", bin, "./cmd/gt"],
+    src,
+  );
+  if (problem !== null) {
+    return { name: spec.name, path: null, reason: problem };
+  }
+  await Deno.writeTextFile(stamp, `${wanted}\n`);
+  await Deno.remove(`${options.cacheDir}/${spec.name}.unavailable`).catch(
+    () => {},
+  );
+  return { name: spec.name, path: bin, installed: true };
+}
+
 /** The pinned Claude Code package. */
 export const CLAUDE_CODE = {
   pkg: "@anthropic-ai/claude-code",
@@ -201,8 +279,12 @@ export async function installClaudeCode(
 export async function main(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { retry: { type: "boolean", default: false } },
+    options: {
+      retry: { type: "boolean", default: false },
+      "gt-source": { type: "string" },
+    },
   });
+  const gtSource = values["gt-source"] ?? Deno.env.get("GT_DAEMON_GT_SOURCE");
   const runner = createRunner();
   let bdFound = false;
   for (const spec of REAL_TOOLS) {
@@ -214,6 +296,17 @@ export async function main(args: string[]): Promise<number> {
       });
     } catch (error) {
       outcome = { name: spec.name, path: null, reason: errorMessage(error) };
+    }
+    if (outcome.path === null && spec.name === "gt" && gtSource) {
+      console.log(`gt: ${outcome.reason}; building it from ${gtSource}`);
+      try {
+        outcome = await buildGtFromSource(runner, spec, {
+          cacheDir: CACHE_DIR,
+          source: gtSource,
+        });
+      } catch (error) {
+        outcome = { name: spec.name, path: null, reason: errorMessage(error) };
+      }
     }
     if (outcome.path !== null) {
       if (spec.name === "bd") bdFound = true;

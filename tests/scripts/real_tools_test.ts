@@ -1,6 +1,7 @@
 import { assertEquals } from "../helpers/assert.ts";
 import type { Runner, RunResult } from "../../src/adapters/process.ts";
 import {
+  buildGtFromSource,
   CLAUDE_CODE,
   claudePath,
   failureReason,
@@ -159,6 +160,61 @@ Deno.test("installClaudeCode() runs npm once into the cache, and records a failu
     });
     const again = await installClaudeCode(runner, { cacheDir, retry: false });
     assertEquals([again.path, calls.length], [claudePath(cacheDir), 2]);
+  } finally {
+    await Deno.remove(cacheDir, { recursive: true });
+  }
+});
+
+Deno.test("buildGtFromSource() builds gt at the pinned commit from a gastown repository once, and names a repository without it", async () => {
+  const cacheDir = await Deno.makeTempDir({ prefix: "gtd-real-tools-" });
+  try {
+    const calls: { argv: readonly string[]; cwd?: string; env: unknown }[] = [];
+    let hasCommit = false;
+    const runner: Runner = {
+      async run(argv, options = {}) {
+        calls.push({
+          argv,
+          ...(options.cwd ? { cwd: options.cwd } : {}),
+          env: options.env,
+        });
+        if (argv[0] === "git") return { ...ok(), code: hasCommit ? 0 : 128 };
+        if (argv[0] === "go" && argv[1] === "build") {
+          await Deno.writeTextFile(argv[3] as string, "#!/bin/sh\n");
+        }
+        return ok();
+      },
+    };
+    const opts = { cacheDir, source: "/src/gastown" };
+    const missing = await buildGtFromSource(runner, GT, opts);
+    assertEquals(missing, {
+      name: "gt",
+      path: null,
+      reason: `/src/gastown holds no commit ${GT.version}`,
+    });
+
+    hasCommit = true;
+    calls.length = 0;
+    const built = await buildGtFromSource(runner, GT, opts);
+    const bin = `${cacheDir}/bin/gt`;
+    const src = `${cacheDir}/gastown-src`;
+    assertEquals(built, { name: "gt", path: bin, installed: true });
+    assertEquals(calls.map((c) => [c.argv[0], c.argv[1], c.cwd ?? null]), [
+      ["git", "-C", null],
+      ["bash", "-c", null],
+      ["go", "generate", src],
+      ["go", "build", src],
+    ]);
+    assertEquals(calls[1]?.argv.slice(4), ["/src/gastown", GT.version, src]);
+    assertEquals(calls[3]?.env, { GOTOOLCHAIN: "local" });
+    assertEquals(
+      (await Deno.readTextFile(`${cacheDir}/gt.version`)).trim(),
+      moduleArg(GT),
+    );
+
+    calls.length = 0;
+    const again = await buildGtFromSource(runner, GT, opts);
+    assertEquals(again, { name: "gt", path: bin, installed: false });
+    assertEquals(calls, []);
   } finally {
     await Deno.remove(cacheDir, { recursive: true });
   }
