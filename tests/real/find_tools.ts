@@ -85,7 +85,11 @@ export function findRealTool(name: RealToolName): RealTool {
       name,
       path: null,
       skip:
-        `real ${name} skipped: ${recorded} (set ${envVar} to a ${name} built elsewhere)`,
+        `real ${name} skipped: ${recorded} (set ${envVar} to a ${name} built elsewhere${
+          name === "gt"
+            ? ', or build it with "deno task real-tools --gt-source <gastown repository>"'
+            : ""
+        })`,
     };
   }
   if (!goOnPath()) {
