@@ -107,6 +107,19 @@ async function isFile(path: string): Promise<boolean> {
 }
 
 /**
+ * Where a tool lives in the cache, its version stamp, the stamp it should
+ * carry, and whether the cache already holds it at that version.
+ */
+async function cacheState(spec: RealToolSpec, options: { cacheDir: string }) {
+  const bin = `${options.cacheDir}/bin/${spec.name}`;
+  const stamp = `${options.cacheDir}/${spec.name}.version`;
+  const wanted = moduleArg(spec);
+  const cached = await isFile(bin) &&
+    (await readText(stamp))?.trim() === wanted;
+  return { bin, stamp, wanted, cached };
+}
+
+/**
  * Installs one tool unless the cache already holds it (or already records
  * that it is unavailable and `retry` is false).
  */
@@ -115,13 +128,9 @@ export async function installTool(
   spec: RealToolSpec,
   options: { cacheDir: string; retry: boolean },
 ): Promise<InstallOutcome> {
-  const bin = `${options.cacheDir}/bin/${spec.name}`;
-  const stamp = `${options.cacheDir}/${spec.name}.version`;
+  const { bin, stamp, wanted, cached } = await cacheState(spec, options);
+  if (cached) return { name: spec.name, path: bin, installed: false };
   const unavailable = `${options.cacheDir}/${spec.name}.unavailable`;
-  const wanted = moduleArg(spec);
-  if (await isFile(bin) && (await readText(stamp))?.trim() === wanted) {
-    return { name: spec.name, path: bin, installed: false };
-  }
   const recorded = await readText(unavailable);
   if (!options.retry && recorded !== null) {
     const [line = "", forModule = ""] = recorded.split("\n");
@@ -153,12 +162,8 @@ export async function buildGtFromSource(
   spec: RealToolSpec,
   options: { cacheDir: string; source: string },
 ): Promise<InstallOutcome> {
-  const bin = `${options.cacheDir}/bin/${spec.name}`;
-  const stamp = `${options.cacheDir}/${spec.name}.version`;
-  const wanted = moduleArg(spec);
-  if (await isFile(bin) && (await readText(stamp))?.trim() === wanted) {
-    return { name: spec.name, path: bin, installed: false };
-  }
+  const { bin, stamp, wanted, cached } = await cacheState(spec, options);
+  if (cached) return { name: spec.name, path: bin, installed: false };
   const src = `${options.cacheDir}/gastown-src`;
   const env = { GOTOOLCHAIN: "local" };
   const step = async (what: string, argv: string[], cwd?: string) => {

@@ -96,13 +96,12 @@ export interface LockProbe {
  * Finds out whether `path` is locked without disturbing the holder.
  * `pidHint` (the PID file's PID) is asked first, through that process's
  * `/proc/<pid>/fdinfo`, which is exact and cheap. `/proc/locks` comes next:
- * the kernel builds it under the writer side of a per-CPU lock, which waits
- * out an RCU grace period unless it was taken moments before (a first read
- * took 5 to 20 ms here, a second one 0.1 ms: more than all the rest of
- * `status`). It is handed out a page at a time, so while other locks
- * come and go (every Deno process holds a few hundred SQLite locks on its
- * cache) a listing of several pages can miss an entry; such a listing
- * without the lock is read again before the lock counts as not held.
+ * its first read in a process is slow (5 to 20 ms here, a second one
+ * 0.1 ms: more than all the rest of `status`). It is handed out a page at a
+ * time, so while other locks come and go (every Deno process holds a few
+ * hundred SQLite locks on its cache) a listing of several pages can miss an
+ * entry; such a listing without the lock is read again before the lock
+ * counts as not held.
  */
 export async function probeLock(
   path: string,

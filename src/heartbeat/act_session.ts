@@ -194,15 +194,12 @@ export async function startSession(
   // in one tmux call; the directory is resolved first so nothing else sits
   // between the two.
   const oneCall = replace && !options.killWaitMs && !spec.preSync;
-  let dir = spec.workDir;
-  let dirError: unknown = null;
-  if (oneCall) {
-    dir = await workDir(ports, spec).catch((err) => {
-      dirError = err;
-      return spec.workDir;
-    });
-  }
-  if (replace && (!oneCall || dirError !== null)) {
+  // Null when it cannot be resolved: the kill then happens on its own and
+  // the resolution is tried again, to throw its error.
+  const early = oneCall
+    ? await workDir(ports, spec).then((d) => d, () => null)
+    : null;
+  if (replace && early === null) {
     // Killed only if it is still this town's; a session of another town
     // that took the name meanwhile makes the start below fail instead.
     let killed: boolean;
@@ -215,8 +212,7 @@ export async function startSession(
     }
     if (killed && options.killWaitMs) await ports.sleep(options.killWaitMs);
   }
-  if (dirError !== null) throw dirError;
-  if (!oneCall) dir = await workDir(ports, spec);
+  const dir = early ?? await workDir(ports, spec);
   if (spec.preSync) {
     ports.log.log(`Pre-syncing workspace for ${spec.agent} at ${dir}`);
     await syncWorkspace(ports, dir);
@@ -236,7 +232,7 @@ export async function startSession(
       : {}),
   };
   try {
-    if (oneCall) await tmux.replaceOwnSession(spec.session, created);
+    if (early !== null) await tmux.replaceOwnSession(spec.session, created);
     else await tmux.newSession(spec.session, created);
   } catch (err) {
     throw new Error(`creating session: ${errorMessage(err)}`, { cause: err });

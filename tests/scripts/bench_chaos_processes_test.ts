@@ -5,6 +5,18 @@ function spawnSleep(): Deno.ChildProcess {
   return new Deno.Command("sleep", { args: ["30"], stdout: "null" }).spawn();
 }
 
+/** Kills each child by its PID (a dead one is fine) and waits for it. */
+async function endAll(children: Deno.ChildProcess[]): Promise<void> {
+  for (const c of children) {
+    try {
+      c.kill("SIGKILL");
+    } catch {
+      // already gone
+    }
+    await c.status;
+  }
+}
+
 Deno.test("ProcessBook records two live processes of one actor with their details", async () => {
   const a = spawnSleep();
   const b = spawnSleep();
@@ -53,14 +65,7 @@ Deno.test("ProcessBook records two live processes of one actor with their detail
     assertEquals(lines, [`chaos: double agent process: ${describe(i)}`]);
     assert(lines[0]!.includes(`pid ${a.pid}`));
   } finally {
-    for (const c of [a, b]) {
-      try {
-        c.kill("SIGKILL");
-      } catch {
-        // already gone
-      }
-      await c.status;
-    }
+    await endAll([a, b]);
   }
 });
 
@@ -87,13 +92,6 @@ Deno.test("ProcessBook counts two agents in panes at once as a double, not a lef
     assertEquals([book.incidents, book.leftovers], [1, 0]);
     assert(describe(i!).includes("two agents"));
   } finally {
-    for (const c of [a, b]) {
-      try {
-        c.kill("SIGKILL");
-      } catch {
-        // already gone
-      }
-      await c.status;
-    }
+    await endAll([a, b]);
   }
 });
