@@ -1,7 +1,9 @@
 import { assert, assertEquals } from "../helpers/assert.ts";
-import { settleAgent } from "../../src/heartbeat/act_session.ts";
+import { settleAgent, startSession } from "../../src/heartbeat/act_session.ts";
 import type { ActPorts } from "../../src/heartbeat/act_ports.ts";
-import { deaconSpec } from "../../src/heartbeat/specs.ts";
+import { deaconSpec, polecatSpec } from "../../src/heartbeat/specs.ts";
+import { BackoffBook } from "../../src/heartbeat/backoff.ts";
+import { FakeTmux } from "../fakes/tmux.ts";
 import { MemoryLog } from "../../src/log.ts";
 import { CommandAbortedError } from "../../src/errors.ts";
 
@@ -54,4 +56,55 @@ Deno.test("settleAgent() waits for the dialog without a background port, and a s
   await p;
   assert(settled);
   assertEquals(h.log.lines.filter((l) => l.includes("did not settle")), []);
+});
+
+Deno.test("startSession() replaces a dead session in one call, and without the polecat's worktree kills it alone and fails", async () => {
+  const root = await Deno.makeTempDir({ prefix: "gtd-start-" });
+  try {
+    const spec = polecatSpec(
+      { town: root, agentArgv: ["/bin/claude"] },
+      "gastown",
+      "toast",
+      // As a crash restart asks for it.
+      { preSync: false },
+    );
+    const ports = (tmux: FakeTmux) =>
+      ({
+        town: root,
+        tmux,
+        log: new MemoryLog(),
+        fs: {
+          stat: async (p: string) => {
+            const i = await Deno.stat(p);
+            return { isDirectory: i.isDirectory };
+          },
+        },
+        backoff: new BackoffBook(),
+        now: () => new Date(0),
+        eventsDir: `${root}/events`,
+        isAgent: (c: string) => c === "claude",
+      }) as unknown as ActPorts;
+
+    const missing = new FakeTmux();
+    missing.add(spec.session, { dead: true, owner: "town" });
+    const err = await startSession(ports(missing), spec, { killFirst: true })
+      .then(() => null, (e) => e);
+    assert(String(err).includes("polecat worktree does not exist"));
+    assertEquals(missing.callsOf("killSession"), [spec.session]);
+    assertEquals(missing.callsOf("newSession"), []);
+
+    await Deno.mkdir(spec.workDir, { recursive: true });
+    const dead = new FakeTmux();
+    dead.add(spec.session, { dead: true, owner: "town" });
+    const calls: string[] = [];
+    const replace = dead.replaceOwnSession.bind(dead);
+    dead.replaceOwnSession = (s, o) => {
+      calls.push(`replace ${s}`);
+      return replace(s, o);
+    };
+    await startSession(ports(dead), spec, { killFirst: true });
+    assertEquals(calls, [`replace ${spec.session}`]);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
 });
